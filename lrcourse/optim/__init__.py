@@ -1,0 +1,47 @@
+"""NumPy optimizers with exact PyTorch and Keras twins.
+
+Each class takes PyTorch's keywords and defaults, plus ``convention="torch" | "keras"``
+choosing whose arithmetic to reproduce where the frameworks differ (eps inside or outside
+the square root, lr inside the momentum buffer, L2 or decoupled weight decay, NAdam's
+momentum schedule). ``opt.step(params, grads)`` updates a list of float32/float64 arrays in
+place; ``opt.state`` holds the buffers; ``opt.lr`` may be changed between steps;
+``opt.to_torch(torch_params)`` and ``opt.to_keras()`` build the framework optimizer that
+computes the same updates.
+
+=========  ======================  ==========================
+class      torch twin              Keras twin
+=========  ======================  ==========================
+SGD        torch.optim.SGD         keras.optimizers.SGD
+Adagrad    torch.optim.Adagrad     keras.optimizers.Adagrad
+Adadelta   torch.optim.Adadelta    keras.optimizers.Adadelta
+RMSprop    torch.optim.RMSprop     keras.optimizers.RMSprop
+Adam       torch.optim.Adam        keras.optimizers.Adam
+AdamW      torch.optim.AdamW       keras.optimizers.AdamW
+Adamax     torch.optim.Adamax      keras.optimizers.Adamax
+NAdam      torch.optim.NAdam       keras.optimizers.Nadam
+Lion       (none in torch 2.13)    keras.optimizers.Lion
+=========  ======================  ==========================
+"""
+
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .adamax import Adamax
+from .base import Optimizer
+from .lion import Lion
+from .nadam import NAdam
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = [
+    "SGD",
+    "Adagrad",
+    "Adadelta",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "NAdam",
+    "Lion",
+    "Optimizer",
+]

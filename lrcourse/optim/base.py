@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import validation
 
-BLOCK = 1 << 14  # elements per block: 64 KiB of float32, well inside L2 cache
+BLOCK = 1 << 16  # elements per block: 256 KiB of float32; the fastest size measured (2^13..2^17)
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 

@@ -101,7 +101,7 @@ def _problem(rng, dtype, quadratic):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name,convention,dtype", list(_cases()))
-def test_numpy_matches_framework_twin(name, convention, dtype):
+def test_numpy_matches_framework_twin(name, convention, dtype, report_figure):
     rng = np.random.default_rng(zlib.crc32(f"{name}-{convention}-{dtype.__name__}".encode()))
     framework = convention  # the twin that shares the convention's arithmetic
     worst = 0.0
@@ -117,6 +117,7 @@ def test_numpy_matches_framework_twin(name, convention, dtype):
         assert err <= TOL[dtype], f"{name}({kwargs}, convention={convention!r}): {err:.3g}"
         moved = max_relative_error(ours[-1:], [params0])
         assert moved > 0, "the optimizer did not move the parameters"
+    report_figure(f"optimizer twin rel. error {name} vs {framework} {dtype.__name__}", worst)
 
 
 @pytest.mark.parametrize(

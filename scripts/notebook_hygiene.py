@@ -1,0 +1,60 @@
+"""Strip what must never reach learners from a notebook: outputs, widget state, odd kernels.
+
+nbgrader's ClearOutput empties cell outputs but keeps the notebook-level
+``metadata.widgets``: the saved state of every ipywidget, Output widgets included, i.e. the
+plots and printed values an instructor's solution produced. ``clean_notebook`` removes it,
+along with execution counts, cell timing metadata and the Python version in
+``language_info``, and sets the kernelspec to ``python3``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+PYTHON3_KERNELSPEC = {
+    "display_name": "Python 3 (ipykernel)",
+    "language": "python",
+    "name": "python3",
+}
+VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+
+def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return ``nb`` without outputs, widget state or volatile metadata (modified in place)."""
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = dict(PYTHON3_KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    for cell in nb.cells:
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return nb
+
+
+def clean_notebook_file(path: Path) -> bool:
+    """Clean the notebook at ``path`` in place; True when the file changed."""
+    before = path.read_text(encoding="utf-8")
+    nb = clean_notebook(nbformat.reads(before, as_version=4))
+    after = nbformat.writes(nb) + "\n"
+    if after == before:
+        return False
+    path.write_text(after, encoding="utf-8")
+    return True
+
+
+def leaks(nb: nbformat.NotebookNode) -> list[str]:
+    """What a released notebook must not contain, described (empty when clean)."""
+    found = []
+    if "widgets" in nb.metadata:
+        found.append("saved widget state (metadata.widgets)")
+    for index, cell in enumerate(nb.cells):
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+            if marker in cell.source:
+                found.append(f"cell {index}: '{marker}'")
+        if cell.cell_type == "code" and cell.outputs:
+            found.append(f"cell {index}: outputs")
+    return found

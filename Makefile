@@ -35,3 +35,14 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
+
+# Course pipeline (nbgrader 0.9, configured in course/nbgrader_config.py):
+#   make release - clean source_notebooks/ (outputs, widget state) and regenerate release/
+#   make grade   - autograde course/submitted/, write course/feedback/ and course/grades.csv
+.PHONY: release grade
+
+release: $(STAMP)
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python scripts/release_assignments.py
+
+grade: $(STAMP)
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python scripts/grade_submissions.py

@@ -123,19 +123,38 @@ def _diverged_vs_previous(losses, factor=10.0):
     return bool(np.any(losses[1:] > factor * losses[:-1]))
 
 
+def _gd_losses(rng: np.random.Generator, lr_times_a: float, noise: float) -> np.ndarray:
+    """Losses of gradient descent on a random 1-D bowl, times random noise."""
+    a = float(10 ** rng.uniform(-1, 1))
+    steps = int(rng.integers(4, 30))
+    w = float(rng.uniform(0.5, 3.0)) * (1 - lr_times_a) ** np.arange(steps + 1)
+    return 0.5 * a * w**2 * np.exp(noise * rng.standard_normal(steps + 1))
+
+
 def _draw_has_diverged_cases(rng: np.random.Generator) -> list[Case]:
+    factors = (2.0, 4.0, 8.0, 16.0, 100.0)
     cases = []
-    for _ in range(10):
-        a = float(10 ** rng.uniform(-1, 1))
-        lr = float(rng.uniform(0.1, 2.6)) / a  # around the bound 2 / a
-        w0 = float(rng.uniform(0.5, 3.0))
-        steps = int(rng.integers(3, 30))
-        w = w0 * (1 - lr * a) ** np.arange(steps + 1)
-        losses = 0.5 * a * w**2 * np.exp(0.3 * rng.standard_normal(steps + 1))
-        if rng.random() < 0.2:
-            losses[rng.integers(1, steps + 1) :] = np.nan
-        factor = float(rng.choice([2.0, 5.0, 10.0, 100.0]))
-        cases.append(Case(([float(x) for x in losses], factor)))
+    for _ in range(5):  # runs around the stability bound lr = 2 / a, some with a NaN tail
+        losses = _gd_losses(rng, float(rng.uniform(0.1, 2.6)), noise=0.3)
+        if rng.random() < 0.3:
+            losses[rng.integers(1, len(losses)) :] = np.nan
+        cases.append(Case((losses.tolist(), float(rng.choice(factors)))))
+    for _ in range(2):  # a converging run with one spike past the limit
+        losses, factor = (
+            _gd_losses(rng, float(rng.uniform(0.1, 0.9)), 0.0),
+            float(rng.choice(factors)),
+        )
+        losses[rng.integers(1, len(losses) - 1)] = losses[0] * factor * rng.uniform(1.5, 50)
+        cases.append(Case((losses.tolist(), factor)))
+    # a converging run that touches the limit exactly (powers of two: no rounding)
+    losses, factor = (
+        _gd_losses(rng, float(rng.uniform(0.1, 0.9)), 0.0),
+        float(rng.choice(factors[:4])),
+    )
+    losses = losses * (2.0 ** rng.integers(-3, 4) / losses[0])
+    losses[0] = 2.0 ** np.round(np.log2(losses[0]))
+    losses[rng.integers(1, len(losses))] = losses[0] * factor
+    cases.append(Case((losses.tolist(), factor)))
     return cases
 
 

@@ -55,8 +55,9 @@ FRAMEWORK_MODULES = (
     "tensorflow.python.ops.gen_training_ops",
     "tf_keras",
 )
-# The grader's own code that may run inside a watched call (the time-limit signal handler).
-MACHINERY_MODULES = ("lrcourse.grading.time_limit",)
+# The grader's own code around and inside a watched call (this watch, the time-limit handler):
+# neither forbidden itself nor counted as forbidden code calling the reference.
+MACHINERY_MODULES = ("lrcourse.grading.delegation", "lrcourse.grading.time_limit")
 
 _AREA_NAMES = {
     "reference": "a reference implementation of this course",
@@ -288,7 +289,7 @@ def static_findings(func) -> list[str]:
     target = func.__func__ if isinstance(func, types.MethodType) else func
     code = getattr(target, "__code__", None)
     if not isinstance(code, types.CodeType):
-        return found
+        return [describe_use(n, forbidden_area(n)) for n in found]
     namespace = {**vars(builtins), **getattr(target, "__globals__", {})}
     closure = getattr(target, "__closure__", None) or ()
     for name, cell in zip(code.co_freevars, closure, strict=True):

@@ -1,0 +1,330 @@
+"""The nbgrader pipeline, end to end, for every assignment in source_notebooks/.
+
+Per assignment, in a temporary copy of the course (course/nbgrader_config.py + that
+assignment's source):
+
+1. the source notebook is executed as an instructor would (outputs, widget state saved);
+2. ``scripts/release_assignments.py`` (what ``make release`` runs) must strip all of that and
+   produce exactly the release committed in ``release/``, without solutions, hidden tests or
+   widget state;
+3. ``scripts/grade_submissions.py`` (what ``make grade`` runs) grades: the source itself
+   (full marks on every autograded cell), the untouched release (0), submissions that
+   delegate one task to the reference (0 on that task only) and one with an endless loop in
+   one answer and at the top level of its cell (0 on that task only, in bounded time).
+
+The assignment's grading module is ``lrcourse.grading.a<assignment folder>`` and its
+``TASKS`` name the cells: solution cell ``<task>``, test cell ``test_<task>``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPTS = REPO / "scripts"
+ASSIGNMENTS = sorted(
+    p.name for p in (REPO / "source_notebooks").iterdir() if p.is_dir() and any(p.glob("*.ipynb"))
+)
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+CELL_TIMEOUT_S = 30  # c.Execute.timeout in course/nbgrader_config.py
+
+pytestmark = pytest.mark.slow
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def grading_module(assignment: str):
+    return importlib.import_module(f"lrcourse.grading.a{assignment}")
+
+
+def run_script(script: str, root: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
+    done = subprocess.run(
+        [sys.executable, str(SCRIPTS / script), "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    return done.stdout
+
+
+def execute_like_an_instructor(path: Path) -> dict[str, float]:
+    """Run every cell (not under nbgrader); save outputs and widget state; cell timings."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    os.environ.pop("NBGRADER_EXECUTION", None)
+    NotebookClient(nb, kernel_name="python3", timeout=120, record_timing=True).execute()
+    nbformat.write(nb, path)
+    timings = {}
+    for cell in nb.cells:
+        stamps = cell.metadata.get("execution", {})
+        if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
+            start, end = (
+                datetime.fromisoformat(stamps[k].replace("Z", "+00:00"))
+                for k in ("iopub.execute_input", "shell.execute_reply")
+            )
+            timings[cell.id] = (end - start).total_seconds()
+    return timings
+
+
+# -- submissions: the source, with one answer cell replaced ------------------------------------
+
+
+def delegating_answer(task, how: str) -> str:
+    """The task's answer handed to its reference: through an alias, an import, __import__."""
+    params = ", ".join(task.parameter_names)
+    module, name = task.reference.__module__, task.reference.__name__
+    header = f"def {task.name}({params}):\n"
+    if how == "alias":
+        return f"from {module} import {name} as helper\n\n\n{header}    return helper({params})\n"
+    if how == "import-inside":
+        return f"{header}    from {module} import {name}\n\n    return {name}({params})\n"
+    return (
+        f"{header}    found = __import__({module!r}, fromlist=['_'])\n"
+        f"    return getattr(found, {name!r})({params})\n"
+    )
+
+
+def endless_answer(task) -> str:
+    params = ", ".join(task.parameter_names)
+    return (
+        f"def {task.name}({params}):\n    while True:\n        pass\n\n\n"
+        "while True:  # also at the top level of the cell: nbgrader's cell timeout must stop it\n"
+        "    pass\n"
+    )
+
+
+def with_answer(source: Path, task_name: str, answer: str) -> nbformat.NotebookNode:
+    nb = nbformat.read(source, as_version=4)
+    (cell,) = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") == task_name]
+    cell.source = answer
+    return nb
+
+
+@dataclasses.dataclass
+class GradedCourse:
+    assignment: str
+    root: Path
+    notebook: str
+    tasks: tuple
+    cell_seconds: dict[str, float]
+    autograde_one_s: float
+    autograde_rest_s: float
+    special: dict[str, tuple[str, str]]  # student -> (task name, what was done)
+
+    def scores(self, student: str) -> dict[str, tuple[float, float, str]]:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{self.root / 'course' / 'gradebook.db'}") as gb:
+            submission = gb.find_submission_notebook(self.notebook, self.assignment, student)
+            return {g.name: (g.score, g.max_score, g.cell.cell_type) for g in submission.grades}
+
+    def autograded(self, student: str) -> nbformat.NotebookNode:
+        path = self.root / "course" / "autograded" / student / self.assignment
+        return nbformat.read(path / f"{self.notebook}.ipynb", as_version=4)
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def graded(request, tmp_path_factory) -> GradedCourse:
+    assignment = request.param
+    source_dir = REPO / "source_notebooks" / assignment
+    (notebook,) = [p.stem for p in source_dir.glob("*.ipynb")]  # one notebook per assignment
+    root = tmp_path_factory.mktemp(f"course_{assignment}")
+    (root / "course").mkdir()
+    shutil.copy(REPO / "course" / "nbgrader_config.py", root / "course")
+    shutil.copytree(source_dir, root / "source_notebooks" / assignment)
+    source = root / "source_notebooks" / assignment / f"{notebook}.ipynb"
+    cell_seconds = execute_like_an_instructor(source)
+    assert "widgets" in nbformat.read(source, as_version=4).metadata  # something to strip
+
+    run_script("release_assignments.py", root)
+
+    tasks = grading_module(assignment).TASKS
+    submitted = root / "course" / "submitted"
+
+    def submit(student: str, nb: nbformat.NotebookNode):
+        (submitted / student / assignment).mkdir(parents=True)
+        nbformat.write(nb, submitted / student / assignment / f"{notebook}.ipynb")
+
+    submit("ref", nbformat.read(source, as_version=4))
+    out = run_script("grade_submissions.py", root, "--student", "ref")
+    autograde_one_s = float(re.search(r"autograded \S+ in ([\d.]+) s", out).group(1))
+
+    release_nb = root / "release" / assignment / f"{notebook}.ipynb"
+    submit("s_release", nbformat.read(release_nb, as_version=4))
+    special = {}
+    for i, how in enumerate(("alias", "import-inside", "dunder-import")):
+        task = tasks[i % len(tasks)]
+        special[f"s_{how}"] = (task.name, how)
+        submit(f"s_{how}", with_answer(source, task.name, delegating_answer(task, how)))
+    looping = tasks[len(tasks) // 2]
+    special["s_endless"] = (looping.name, "endless")
+    submit("s_endless", with_answer(source, looping.name, endless_answer(looping)))
+    start = time.perf_counter()
+    run_script("grade_submissions.py", root, "--student", "s_*")
+    autograde_rest_s = time.perf_counter() - start
+    return GradedCourse(
+        assignment, root, notebook, tasks, cell_seconds, autograde_one_s, autograde_rest_s, special
+    )
+
+
+# -- the source notebook ------------------------------------------------------------------------
+
+
+def test_source_follows_the_conventions(graded):
+    nb = nbformat.read(
+        REPO / "source_notebooks" / graded.assignment / f"{graded.notebook}.ipynb", 4
+    )
+    assert nb.metadata.kernelspec.name == "python3"
+    metas = [nbgrader_meta(c) for c in nb.cells if nbgrader_meta(c)]
+    ids = [m["grade_id"] for m in metas]
+    assert len(ids) == len(set(ids)), "grade_ids must be unique"
+    assert all(m.get("schema_version") == 3 for m in metas)
+    cells = {nbgrader_meta(c).get("grade_id"): c for c in nb.cells}
+    for task in graded.tasks:
+        answer, test = cells[task.name], cells[f"test_{task.name}"]
+        assert nbgrader_meta(answer)["solution"] and "### BEGIN SOLUTION" in answer.source
+        assert f"def {task.name}(" in answer.source
+        meta = nbgrader_meta(test)
+        assert meta["grade"] and meta["locked"] and meta["points"] > 0
+        assert "### BEGIN HIDDEN TESTS" in test.source and "test_hidden" in test.source
+        assert any(f".check({task.name})" in c.source for c in nb.cells if c.cell_type == "code")
+    manual = [m for m in metas if m["grade"] and m["solution"]]
+    assert manual, "reflection questions: markdown answer cells graded by hand"
+
+
+def test_every_cell_runs_in_seconds_outside_grading(graded, report_figure):
+    slowest = max(graded.cell_seconds.values())
+    report_figure(f"slowest cell of {graded.assignment} outside grading [s]", slowest, "{:.1f}")
+    assert slowest < 20, sorted(graded.cell_seconds.items(), key=lambda kv: -kv[1])[:3]
+
+
+# -- the release --------------------------------------------------------------------------------
+
+
+def release_notebooks(root: Path, assignment: str):
+    return sorted((root / "release" / assignment).glob("*.ipynb"))
+
+
+def test_release_holds_no_solution_hidden_test_or_widget_state(graded):
+    for where in (graded.root, REPO):
+        for path in release_notebooks(where, graded.assignment):
+            nb = nbformat.read(path, as_version=4)
+            assert "widgets" not in nb.metadata
+            assert nb.metadata.kernelspec.name == "python3"
+            text = json.dumps(nb)
+            assert not [m for m in MARKERS if m in text]
+            for cell in nb.cells:
+                assert cell.cell_type != "code" or not cell.outputs
+                meta = nbgrader_meta(cell)
+                if meta.get("solution") and cell.cell_type == "code":
+                    assert "raise NotImplementedError()" in cell.source
+                if meta.get("grade") and not meta.get("solution"):
+                    assert cell.metadata["editable"] is False and meta["locked"]
+            for task in graded.tasks:  # the reference answers are gone
+                solution = next(
+                    c for c in nb.cells if nbgrader_meta(c).get("grade_id") == task.name
+                )
+                assert "return" not in solution.source.split("# YOUR CODE HERE")[1]
+
+
+def normalised(path: Path) -> dict:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["metadata"].pop("language_info", None)
+    for cell in nb["cells"]:
+        cell["metadata"].pop("execution", None)
+    return nb
+
+
+def test_committed_release_is_what_make_release_produces(graded):
+    made = release_notebooks(graded.root, graded.assignment)
+    committed = release_notebooks(REPO, graded.assignment)
+    assert [p.name for p in made] == [p.name for p in committed]
+    for new, old in zip(made, committed, strict=True):
+        assert normalised(new) == normalised(old), f"run `make release` and commit {old}"
+
+
+# -- grading ------------------------------------------------------------------------------------
+
+
+def autograded_cells(scores: dict) -> dict:
+    return {name: s for name, s in scores.items() if s[2] == "code"}
+
+
+def test_the_source_as_a_submission_gets_full_points(graded, report_figure):
+    report_figure(
+        f"autograde time of one {graded.assignment} submission [s]",
+        graded.autograde_one_s,
+        "{:.1f}",
+    )
+    cells = autograded_cells(graded.scores("ref"))
+    assert set(cells) == {f"test_{t.name}" for t in graded.tasks}
+    assert {name: score for name, (score, top, _) in cells.items()} == {
+        name: top for name, (_, top, _) in cells.items()
+    }
+    assert graded.autograde_one_s < 60
+
+
+def test_the_untouched_release_gets_zero(graded):
+    scores = graded.scores("s_release")
+    assert all(score == 0 for score, _, _ in scores.values()), scores
+
+
+@pytest.mark.parametrize("student", ["s_alias", "s_import-inside", "s_dunder-import"])
+def test_delegating_to_the_reference_scores_zero_on_that_task_only(graded, student):
+    task_name, _ = graded.special[student]
+    cells = autograded_cells(graded.scores(student))
+    for name, (score, top, _) in cells.items():
+        assert score == (0 if name == f"test_{task_name}" else top), (name, score)
+    test_cell = next(
+        c
+        for c in graded.autograded(student).cells
+        if nbgrader_meta(c).get("grade_id") == f"test_{task_name}"
+    )
+    error = "".join(o.get("evalue", "") for o in test_cell.outputs if o.output_type == "error")
+    assert "scores 0 for this task" in error and "a reference implementation" in error
+
+
+def test_an_endless_answer_costs_that_task_only_in_bounded_time(graded, report_figure):
+    task_name, _ = graded.special["s_endless"]
+    cells = autograded_cells(graded.scores("s_endless"))
+    for name, (score, top, _) in cells.items():
+        assert score == (0 if name == f"test_{task_name}" else top), (name, score)
+    nb = graded.autograded("s_endless")
+    by_id = {nbgrader_meta(c).get("grade_id"): c for c in nb.cells}
+    answer_errors = [o.ename for o in by_id[task_name].outputs if o.output_type == "error"]
+    assert answer_errors, "the top-level loop should have been interrupted"
+    test_error = "".join(o.get("evalue", "") for o in by_id[f"test_{task_name}"].outputs)
+    assert "did not return within" in test_error
+    report_figure(
+        f"autograde time of 5 {graded.assignment} submissions incl. an endless one [s]",
+        graded.autograde_rest_s,
+        "{:.1f}",
+    )
+    # the release step, four quick submissions and one that waits for a cell timeout
+    assert graded.autograde_rest_s < 5 * 60 + CELL_TIMEOUT_S
+
+
+def test_grades_csv_and_feedback_are_written(graded):
+    rows = (graded.root / "course" / "grades.csv").read_text().splitlines()
+    assert rows[0].startswith("assignment,") and len(rows) == 1 + 2 + len(graded.special)
+    feedback = graded.root / "course" / "feedback" / "ref" / graded.assignment
+    assert (feedback / f"{graded.notebook}.html").exists()

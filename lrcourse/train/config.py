@@ -1,0 +1,107 @@
+"""What a training run needs, shared by the PyTorch and the Keras trainer.
+
+The optimizer is an ``lrcourse.optim`` object (its ``.to_torch(params)`` / ``.to_keras()``
+build the framework's optimizer) and the learning rate comes from ``schedule``:
+
+- ``None``: the optimizer's own ``lr``, constant;
+- a number: that constant learning rate;
+- an ``lrcourse.schedules`` object: update ``k`` (counted from 0 over the whole run) uses
+  ``schedule(k)`` -- set on the torch optimizer before every step, and given to Keras as
+  ``schedule.to_keras()`` (evaluated at ``optimizer.iterations``: the same ``k``);
+- a framework-native schedule: a callable ``make(torch_optimizer) -> torch LR scheduler``
+  (stepped after every update) for the torch trainer, a
+  ``keras.optimizers.schedules.LearningRateSchedule`` for the Keras trainer.
+
+``plateau`` (``lrcourse.callbacks.ReduceLROnPlateau``) and ``early_stopping``
+(``lrcourse.callbacks.EarlyStopping``) are fed the ``monitor`` metric once per epoch. A
+plateau rule changes the learning rate itself, so it needs a constant one.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .. import validation
+
+MONITORS = ("val_loss", "val_accuracy")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of one training run (validated on creation)."""
+
+    optimizer: Any = None
+    schedule: Any = None
+    epochs: int = 10
+    batch_size: int = 64
+    seed: int = 0
+    plateau: Any = None
+    early_stopping: Any = None
+    monitor: str = "val_loss"
+    device: str | None = None  # None: the GPU when there is one, else the CPU
+    mixed_precision: bool | None = None  # None: on for a GPU (bf16 where supported)
+    progress: bool = True
+    max_steps: int | None = None  # stop after this many updates (quick checks, benchmarks)
+    eval_batch_size: int = 1024
+
+    def __post_init__(self):
+        validation.check_int("epochs", self.epochs, low=1)
+        validation.check_int("batch_size", self.batch_size, low=1)
+        validation.check_int("eval_batch_size", self.eval_batch_size, low=1)
+        validation.check_int("seed", self.seed, low=0)
+        validation.check_choice("monitor", self.monitor, MONITORS)
+        if self.max_steps is not None:
+            validation.check_int("max_steps", self.max_steps, low=1)
+        if self.optimizer is not None and not hasattr(self.optimizer, "to_torch"):
+            raise TypeError(
+                "optimizer must be an lrcourse.optim optimizer (e.g. optim.SGD(lr=0.1)), "
+                f"got {type(self.optimizer).__name__}"
+            )
+        if self.plateau is not None and not is_constant(self.schedule):
+            raise ValueError(
+                "plateau (ReduceLROnPlateau) sets the learning rate itself: use it with a "
+                "constant learning rate (schedule=None or a number), not "
+                f"schedule={self.schedule!r}"
+            )
+
+    def with_(self, **changes) -> TrainConfig:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def get_optimizer(self):
+        """The optimizer template (default: SGD with lr 0.1, the article's baseline)."""
+        if self.optimizer is not None:
+            return self.optimizer
+        from ..optim import SGD
+
+        return SGD(lr=0.1)
+
+    def base_lr(self) -> float:
+        """The learning rate at step 0 (the constant one when ``is_constant(schedule)``)."""
+        if isinstance(self.schedule, numbers.Real):
+            return validation.check_nonnegative("schedule", self.schedule)
+        if is_lrcourse_schedule(self.schedule):
+            return float(self.schedule.schedule(0))
+        return float(self.get_optimizer().lr)
+
+
+def is_constant(schedule) -> bool:
+    """True for ``None``, a number, or an lrcourse ``Constant`` schedule."""
+    return (
+        schedule is None
+        or isinstance(schedule, numbers.Real)
+        or type(schedule).__name__ == "Constant"
+    )
+
+
+def is_lrcourse_schedule(schedule) -> bool:
+    """An ``lrcourse.schedules`` object: it has ``schedule(step)`` and framework twins."""
+    return callable(getattr(schedule, "schedule", None)) and hasattr(schedule, "to_keras")
+
+
+def steps_per_epoch(n_examples: int, batch_size: int) -> int:
+    """Updates per epoch (the last, smaller batch counts)."""
+    return math.ceil(n_examples / batch_size)

@@ -1,0 +1,279 @@
+"""Smooth decays of a starting learning rate: inverse time, exponential, polynomial.
+
+All are step-indexed as written; feed them the epoch number for per-epoch decay.
+``decay_steps`` (D) sets the time scale: with ``decay_steps=100`` the exponent or the
+denominator moves by ``decay_rate`` every 100 steps. ``staircase=True`` floors ``t / D``
+so the lr changes only every D steps (a step decay).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import validation
+from .base import Schedule, check_count, is_integral
+
+
+class InverseTimeDecay(Schedule):
+    """Time-based (inverse time) decay, Keras ``InverseTimeDecay``.
+
+        lr(t) = initial_lr / (1 + decay_rate * t / decay_steps)
+        (staircase: floor(t / decay_steps) instead of t / decay_steps)
+
+    The Keras-2 ``decay`` argument of every optimizer was this schedule applied per
+    update: ``lr / (1 + decay * iterations)``, iterations = 0 at the first update; build it
+    with :meth:`from_keras2_decay`. The syllabus' recipe is ``decay = lr0 / epochs`` with
+    SGD momentum 0.8: lr0 = 0.1 over 100 epochs gives decay = 0.001, so after 1000 updates
+    the lr has halved:
+
+    >>> s = InverseTimeDecay.from_keras2_decay(0.1, decay=0.1 / 100)
+    >>> s([0, 1000, 3000])
+    array([0.1  , 0.05 , 0.025])
+
+    Twins: torch ``LambdaLR`` (torch has no inverse-time scheduler); Keras
+    ``InverseTimeDecay`` (native).
+    """
+
+    def __init__(self, initial_lr, decay_rate, decay_steps=1, staircase=False):
+        self.initial_lr = validation.check_nonnegative("initial_lr", initial_lr)
+        self.decay_rate = validation.check_nonnegative("decay_rate", decay_rate)
+        self.decay_steps = check_count("decay_steps", decay_steps)
+        self.staircase = bool(staircase)
+
+    @classmethod
+    def from_keras2_decay(cls, lr, decay):
+        """Keras 2's ``SGD(lr=lr, decay=decay)``: ``lr / (1 + decay * iterations)``."""
+        return cls(lr, decay_rate=decay, decay_steps=1)
+
+    def _formula(self, xp, t):
+        p = t / self.decay_steps
+        if self.staircase:
+            p = xp.floor(p)
+        return self.initial_lr / (1.0 + self.decay_rate * p)
+
+    def _keras_native(self):
+        return "InverseTimeDecay", {
+            "initial_learning_rate": self.initial_lr,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+        }
+
+    def _horizon(self):
+        return max(10, round(10 * self.decay_steps / max(self.decay_rate, 1e-12)))
+
+    def _args(self):
+        return {
+            "initial_lr": self.initial_lr,
+            "decay_rate": self.decay_rate,
+            "decay_steps": self.decay_steps,
+            "staircase": self.staircase,
+        }
+
+
+class ExponentialDecay(Schedule):
+    """Discrete exponential decay, Keras ``ExponentialDecay``.
+
+        lr(t) = initial_lr * decay_rate ^ (t / decay_steps)
+        (staircase: decay_rate ^ floor(t / decay_steps), a step decay)
+
+    Syllabus: lr0 0.1, rate 0.96 per epoch gives 0.096, then 0.09216; Keras' doc example
+    is ``ExponentialDecay(0.1, decay_steps=100000, decay_rate=0.96)`` (0.96 per 100k steps);
+    torch's ``ExponentialLR(gamma=0.9)`` is ``ExponentialDecay(lr0, 1, 0.9)``.
+
+    >>> ExponentialDecay(0.1, decay_steps=1, decay_rate=0.96)([0, 1, 2])
+    array([0.1    , 0.096  , 0.09216])
+    >>> ExponentialDecay(0.1, decay_steps=100000, decay_rate=0.96)(100000)
+    0.096
+
+    Float32 note (Keras): ``decay_rate`` is rounded to float32 (relative error up to 3e-8)
+    and that error is raised to the power t / D, so after n = t / D decays the Keras value
+    is off by up to ~3e-8 * n relative. Keep n moderate (hundreds), or use
+    :class:`ContinuousExponentialDecay`, whose Keras twin computes exp(-k t) directly.
+
+    Twins: torch ``ExponentialLR(gamma=decay_rate)`` when ``decay_steps == 1`` and not
+    staircase (native; torch multiplies by gamma at every step, which agrees with the
+    power to ~1e-13 over thousands of steps), ``StepLR(decay_steps, decay_rate)`` when
+    staircase with an integer ``decay_steps`` (native), else ``LambdaLR``. Keras
+    ``ExponentialDecay`` (native).
+    """
+
+    def __init__(self, initial_lr, decay_steps, decay_rate, staircase=False):
+        self.initial_lr = validation.check_nonnegative("initial_lr", initial_lr)
+        self.decay_steps = check_count("decay_steps", decay_steps)
+        self.decay_rate = validation.check_positive("decay_rate", decay_rate)
+        self.staircase = bool(staircase)
+
+    def _formula(self, xp, t):
+        p = t / self.decay_steps
+        if self.staircase:
+            p = xp.floor(p)
+        return self.initial_lr * xp.power(self.decay_rate, p)
+
+    def _torch_native(self):
+        if self.decay_steps == 1 and not self.staircase:
+            return "ExponentialLR", {"gamma": self.decay_rate}, self.initial_lr
+        if self.staircase and is_integral(self.decay_steps):
+            kwargs = {"step_size": int(self.decay_steps), "gamma": self.decay_rate}
+            return "StepLR", kwargs, self.initial_lr
+        return None
+
+    def _keras_native(self):
+        return "ExponentialDecay", {
+            "initial_learning_rate": self.initial_lr,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+        }
+
+    def _horizon(self):
+        if self.decay_rate == 1.0:
+            return 100
+        half_life = self.decay_steps * math.log(2) / abs(math.log(self.decay_rate))
+        return max(10, round(5 * half_life))
+
+    def _args(self):
+        return {
+            "initial_lr": self.initial_lr,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+        }
+
+
+class ContinuousExponentialDecay(Schedule):
+    """Continuous exponential decay.
+
+        lr(t) = initial_lr * exp(-k * t)
+
+    The same curve as ``ExponentialDecay(initial_lr, 1, decay_rate=exp(-k))``, but
+    evaluated as exp(-k t) directly. Syllabus: lr0 0.1, k 0.1 (per epoch) gives 0.1/e at
+    epoch 10:
+
+    >>> s = ContinuousExponentialDecay(0.1, k=0.1)
+    >>> s([0, 10, 20])
+    array([0.1       , 0.03678794, 0.01353353])
+
+    Twins: torch ``ExponentialLR(gamma=exp(-k))`` (native; agrees to ~1e-13 over
+    thousands of steps); the generic Keras schedule, which computes exp(-k t) in float32
+    (relative error ~1e-7 * k t). Keras' own ``ExponentialDecay`` would round exp(-k) to
+    float32 and raise that error to the power t, which grows without bound.
+    """
+
+    def __init__(self, initial_lr, k):
+        self.initial_lr = validation.check_nonnegative("initial_lr", initial_lr)
+        self.k = validation.check_nonnegative("k", k)
+
+    def _formula(self, xp, t):
+        return self.initial_lr * xp.exp(-self.k * t)
+
+    def _torch_native(self):
+        return "ExponentialLR", {"gamma": math.exp(-self.k)}, self.initial_lr
+
+    def _horizon(self):
+        return max(10, round(5 * math.log(2) / self.k)) if self.k else 100
+
+    def _args(self):
+        return {"initial_lr": self.initial_lr, "k": self.k}
+
+
+class PolynomialDecay(Schedule):
+    """Polynomial decay to ``end_lr`` over ``decay_steps``, Keras ``PolynomialDecay``.
+
+        lr(t) = (initial_lr - end_lr) * (1 - min(t, D) / D) ^ power + end_lr
+
+    Then it holds at ``end_lr``. With ``cycle=True`` (Keras semantics) D is multiplied by
+    ceil(t / D) (by 1 at t = 0), so the lr jumps back up at every multiple of D and decays
+    again over a longer and longer stretch. ``end_lr`` defaults to Keras' 1e-4; torch's
+    ``PolynomialLR`` decays to 0. With power > 1 it decays faster than linear early on:
+
+    >>> PolynomialDecay(0.1, decay_steps=100, end_lr=0.0, power=2.0)([0, 10, 50, 100, 200])
+    array([0.1  , 0.081, 0.025, 0.   , 0.   ])
+    >>> PolynomialDecay(0.1, decay_steps=100, end_lr=0.0, power=1.0)(10)
+    0.09000000000000001
+
+    Twins: torch ``PolynomialLR(total_iters=D, power=power)`` when ``end_lr == 0``, no
+    cycle and an integer D (native), else ``LambdaLR``; Keras ``PolynomialDecay`` (native).
+    """
+
+    def __init__(self, initial_lr, decay_steps, end_lr=1e-4, power=1.0, cycle=False):
+        self.initial_lr = validation.check_nonnegative("initial_lr", initial_lr)
+        self.decay_steps = check_count("decay_steps", decay_steps)
+        self.end_lr = validation.check_nonnegative("end_lr", end_lr)
+        self.power = validation.check_nonnegative("power", power)
+        self.cycle = bool(cycle)
+
+    def _formula(self, xp, t):
+        d = self.decay_steps
+        if self.cycle:
+            d = d * xp.where(t == 0, 1.0, xp.ceil(t / d))
+        else:
+            t = xp.minimum(t, d)
+        return (self.initial_lr - self.end_lr) * xp.power(1.0 - t / d, self.power) + self.end_lr
+
+    def _torch_native(self):
+        if self.end_lr == 0 and not self.cycle and is_integral(self.decay_steps):
+            kwargs = {"total_iters": int(self.decay_steps), "power": self.power}
+            return "PolynomialLR", kwargs, self.initial_lr
+        return None
+
+    def _keras_native(self):
+        return "PolynomialDecay", {
+            "initial_learning_rate": self.initial_lr,
+            "decay_steps": self.decay_steps,
+            "end_learning_rate": self.end_lr,
+            "power": self.power,
+            "cycle": self.cycle,
+        }
+
+    def _horizon(self):
+        return round(self.decay_steps * (3 if self.cycle else 1.2))
+
+    def _args(self):
+        return {
+            "initial_lr": self.initial_lr,
+            "decay_steps": self.decay_steps,
+            "end_lr": self.end_lr,
+            "power": self.power,
+            "cycle": self.cycle,
+        }
+
+
+class StepDecay(ExponentialDecay):
+    """Step decay: multiply by ``gamma`` every ``step_size`` steps (or epochs).
+
+        lr(t) = initial_lr * gamma ^ floor(t / step_size)
+
+    The change happens AT t = step_size, 2 step_size, ... (the update with index
+    step_size is the first to use the lower lr), as torch's ``StepLR`` does. It is
+    ``ExponentialDecay(initial_lr, step_size, gamma, staircase=True)`` under its torch
+    name. Syllabus: lr0 0.1 halved every 10 epochs gives 0.05 at epoch 10 and 0.025 at 20;
+    "divide by 10 every 30 epochs" is ``StepDecay(lr0, 30)`` (gamma defaults to 0.1).
+
+    >>> StepDecay(0.1, step_size=10, gamma=0.5)([0, 9, 10, 19, 20])
+    array([0.1  , 0.1  , 0.05 , 0.05 , 0.025])
+    >>> StepDecay(0.1, step_size=30)([29, 30, 60])
+    array([0.1  , 0.01 , 0.001])
+
+    Twins: torch ``StepLR(step_size, gamma)`` for an integer step_size (native), else
+    ``LambdaLR``; Keras ``ExponentialDecay(..., staircase=True)`` (native).
+    """
+
+    def __init__(self, initial_lr, step_size, gamma=0.1):
+        step_size = check_count("step_size", step_size)
+        gamma = validation.check_positive("gamma", gamma)
+        super().__init__(initial_lr, step_size, gamma, staircase=True)
+
+    @property
+    def step_size(self):
+        return self.decay_steps
+
+    @property
+    def gamma(self):
+        return self.decay_rate
+
+    def _horizon(self):
+        return round(4 * self.step_size)
+
+    def _args(self):
+        return {"initial_lr": self.initial_lr, "step_size": self.step_size, "gamma": self.gamma}

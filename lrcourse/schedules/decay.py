@@ -185,7 +185,9 @@ class PolynomialDecay(Schedule):
     Then it holds at ``end_lr``. With ``cycle=True`` (Keras semantics) D is multiplied by
     ceil(t / D) (by 1 at t = 0), so the lr jumps back up at every multiple of D and decays
     again over a longer and longer stretch. ``end_lr`` defaults to Keras' 1e-4; torch's
-    ``PolynomialLR`` decays to 0. With power > 1 it decays faster than linear early on:
+    ``PolynomialLR`` decays to 0. With power > 1 it decays faster than linear from the
+    start, and its relative decay rate ``power / (D - t)`` keeps growing, while an
+    exponential's stays constant:
 
     >>> PolynomialDecay(0.1, decay_steps=100, end_lr=0.0, power=2.0)([0, 10, 50, 100, 200])
     array([0.1  , 0.081, 0.025, 0.   , 0.   ])

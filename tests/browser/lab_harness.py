@@ -974,7 +974,7 @@ def _source(cell: dict) -> str:
 
 def _text(locator) -> str:
     try:
-        return locator.inner_text(timeout=2000).strip() if locator.count() else ""
+        return (locator.text_content(timeout=2000) or "").strip() if locator.count() else ""
     except Exception:
         return ""
 

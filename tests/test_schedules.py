@@ -84,6 +84,9 @@ def test_syllabus_exponential_continuous():
     t = np.arange(0, 100, 0.5)
     np.testing.assert_array_equal(s(t), 0.1 * np.exp(-0.1 * t))
     assert s(10) == pytest.approx(0.1 / math.e, rel=1e-15)
+    assert S.ExponentialDecay.continuous(0.1, 0.1) == s
+    discrete = S.ExponentialDecay(0.1, 1, math.exp(-0.1))  # the same curve, as rate^t
+    np.testing.assert_allclose(discrete(t), s(t), rtol=1e-13)
 
 
 def test_syllabus_piecewise_hold_then_halve():

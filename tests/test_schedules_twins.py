@@ -304,6 +304,23 @@ def test_torch_twin_ignores_a_stale_initial_lr():
     np.testing.assert_allclose(got, S.CosineDecay(0.1, 30)(np.arange(40)), rtol=1e-15)
 
 
+@pytest.mark.parametrize("name", ["step", "cos", "lambda", "1cycle"])
+def test_torch_twin_drives_every_param_group_and_checkpoints(name):
+    import io
+
+    import torch
+
+    schedule = dict((c[0], c[1]) for c in CASES)[name]
+    a, b = (torch.nn.Parameter(torch.zeros(2)) for _ in range(2))
+    opt = torch.optim.SGD([{"params": [a], "lr": 0.5}, {"params": [b], "lr": 0.7}], lr=0.3)
+    sched = schedule.to_torch(opt)
+    for k in range(60):
+        assert [g["lr"] for g in opt.param_groups] == [schedule(k)] * 2
+        opt.step()
+        sched.step()
+    torch.save(sched.state_dict(), io.BytesIO())  # a checkpoint, even with a lambda inside
+
+
 def test_torch_cosine_annealing_is_not_clamped():
     """torch's CosineAnnealingLR matches CosineDecay on [0, T], then rises again."""
     import torch

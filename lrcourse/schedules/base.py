@@ -86,7 +86,11 @@ class Schedule:
             group.pop("initial_lr", None)
             group["lr"] = 1.0 if native is None else native[2]
         if native is None:
-            return lr_scheduler.LambdaLR(optimizer, self)
+
+            def lr_lambda(k):  # a plain function: LambdaLR's state_dict then skips it
+                return self(k)
+
+            return lr_scheduler.LambdaLR(optimizer, lr_lambda)
         name, kwargs, _ = native
         return getattr(lr_scheduler, name)(optimizer, **kwargs)
 

@@ -104,6 +104,11 @@ class ExponentialDecay(Schedule):
         self.decay_rate = validation.check_positive("decay_rate", decay_rate)
         self.staircase = bool(staircase)
 
+    @classmethod
+    def continuous(cls, initial_lr, k):
+        """``initial_lr * exp(-k t)``: a :class:`ContinuousExponentialDecay`."""
+        return ContinuousExponentialDecay(initial_lr, k)
+
     def _formula(self, xp, t):
         p = t / self.decay_steps
         if self.staircase:
@@ -147,8 +152,8 @@ class ContinuousExponentialDecay(Schedule):
         lr(t) = initial_lr * exp(-k * t)
 
     The same curve as ``ExponentialDecay(initial_lr, 1, decay_rate=exp(-k))``, but
-    evaluated as exp(-k t) directly. Syllabus: lr0 0.1, k 0.1 (per epoch) gives 0.1/e at
-    epoch 10:
+    evaluated as exp(-k t) directly (``ExponentialDecay.continuous(lr0, k)`` builds it
+    too). Syllabus: lr0 0.1, k 0.1 (per epoch) gives 0.1/e at epoch 10:
 
     >>> s = ContinuousExponentialDecay(0.1, k=0.1)
     >>> s([0, 10, 20])

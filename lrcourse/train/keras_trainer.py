@@ -113,7 +113,8 @@ class StepRecorder(keras.callbacks.Callback):
             self._end_of_training_part()
 
     def _end_of_training_part(self):
-        self.log.flush()  # waits for the device: the training part of the epoch is done
+        if not self.log.flush():  # waits for the device: the epoch's training part is done
+            self.model.stop_training = True
         self._train_end = time.perf_counter()
         self.train_time += self._train_end - self._epoch_start
 

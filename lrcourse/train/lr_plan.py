@@ -17,7 +17,7 @@ def planned_lrs(config: TrainConfig, total_steps: int) -> np.ndarray | None:
     """float64 array of ``total_steps`` learning rates, or None for a native scheduler."""
     schedule = config.schedule
     if is_lrcourse_schedule(schedule):
-        lrs = np.asarray(schedule.schedule(np.arange(total_steps)), dtype=np.float64)
+        lrs = np.asarray(schedule(np.arange(total_steps)), dtype=np.float64)
         lrs = np.broadcast_to(lrs, (total_steps,)).copy()
     elif schedule is None or np.isscalar(schedule):
         lrs = np.full(total_steps, config.base_lr())

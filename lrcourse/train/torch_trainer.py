@@ -15,6 +15,7 @@ in the history.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import torch
@@ -102,6 +103,23 @@ def fit(model, dataset, config: TrainConfig | None = None, *, run: str = "") -> 
     ``dataset`` (an ``lrcourse.data.Dataset``); return the ``History``. The trained module
     is ``history.model``."""
     config = config or TrainConfig()
+    with cpu_threads(config.cpu_threads):
+        return _fit(model, dataset, config, run)
+
+
+@contextlib.contextmanager
+def cpu_threads(n: int | None):
+    """torch's intra-op thread count set to ``n`` inside the block (None: unchanged)."""
+    old = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
+def _fit(model, dataset, config: TrainConfig, run: str) -> History:
     device = pick_device(config.device)
     if isinstance(model, ModelSpec):
         model = build_model(model, config.seed, device)
@@ -192,7 +210,7 @@ def fit(model, dataset, config: TrainConfig | None = None, *, run: str = "") -> 
             metric = val_loss if config.monitor == "val_loss" else val_acc
             if config.plateau is not None and log.step < total:
                 lrs[log.step :] = float(config.plateau.update(metric, float(lrs[log.step])))
-            if config.early_stopping is not None and config.early_stopping.update(metric):
+            if _should_stop(config.early_stopping, metric, model):
                 history.stopped_early = epoch + 1
                 break
             if log.step >= total:
@@ -203,6 +221,17 @@ def fit(model, dataset, config: TrainConfig | None = None, *, run: str = "") -> 
     finally:
         progress.close()
     return _finish(history, model, train_time, images)
+
+
+def _should_stop(stopper, metric: float, model) -> bool:
+    """Feed an lrcourse EarlyStopping; on a stop, restore its best weights if it keeps them."""
+    if stopper is None:
+        return False
+    keep = getattr(stopper, "restore_best_weights", False)
+    stop = stopper.update(metric, model.state_dict() if keep else None)
+    if stop and keep and stopper.best_weights is not None:
+        model.load_state_dict(stopper.best_weights)
+    return stop
 
 
 def _to_numpy(values: list):
@@ -248,4 +277,5 @@ def find_lr(model, dataset, config: TrainConfig | None = None, **range_test_opti
     model.to(device)
     optimizer = config.get_optimizer().to_torch(model.parameters())
     batches = training_batches(dataset, config, device)
-    return torch_range_test(model, optimizer, F.cross_entropy, batches, **range_test_options)
+    with cpu_threads(config.cpu_threads):
+        return torch_range_test(model, optimizer, F.cross_entropy, batches, **range_test_options)

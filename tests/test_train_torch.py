@@ -1,0 +1,139 @@
+"""The PyTorch trainer on the embedded digits: history format, the schedule really applied
+at every update, native schedulers, plateau / early stopping, divergence, reproducibility."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch.optim.optimizer import register_optimizer_step_pre_hook  # noqa: E402
+
+from lrcourse import optim, schedules  # noqa: E402
+from lrcourse.callbacks import EarlyStopping, ReduceLROnPlateau  # noqa: E402
+from lrcourse.data import load_digits  # noqa: E402
+from lrcourse.models import model_spec  # noqa: E402
+from lrcourse.train import History, TrainConfig, torch_trainer  # noqa: E402
+from lrcourse.train.history import EPOCH_COLUMNS  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits().subset(train=320, val=100, test=100, seed=0)
+
+
+@pytest.fixture(scope="module")
+def spec(digits):
+    return model_spec("article_cnn", digits.image_shape, digits.num_classes)
+
+
+def _config(**kw):
+    kw.setdefault("optimizer", optim.SGD(lr=0.1, momentum=0.8))
+    kw.setdefault("epochs", 2)
+    kw.setdefault("batch_size", 32)
+    kw.setdefault("progress", False)
+    kw.setdefault("cpu_threads", 1)
+    return TrainConfig(**kw)
+
+
+@pytest.fixture
+def applied_lrs():
+    """The lr of param group 0 at every optimizer.step() (seen by the optimizer itself)."""
+    seen = []
+    handle = register_optimizer_step_pre_hook(
+        lambda opt, args, kwargs: seen.append(opt.param_groups[0]["lr"])
+    )
+    yield seen
+    handle.remove()
+
+
+def test_history_records_steps_and_epochs(digits, spec, tmp_path):
+    h = torch_trainer.fit(spec, digits, _config(), run="smoke")
+    assert h.run == "smoke" and h.num_steps == 20 and h.num_epochs == 2
+    assert all(len(h.epochs[c]) == 2 for c in EPOCH_COLUMNS)
+    assert np.all(np.isfinite(h.step_loss)) and h.diverged is None
+    assert 0.0 <= h.test_accuracy <= 1.0 and 0.0 <= h.final("val_accuracy") <= 1.0
+    assert h.meta["framework"] == "torch" and h.meta["device"] == "cpu"
+    assert h.meta["images_per_s"] > 0
+    again = History.from_dict(json.loads(json.dumps(h.to_dict())))
+    assert again.step_loss == h.step_loss and again.epochs == h.epochs
+    steps_csv, epochs_csv = h.to_csv(tmp_path / "smoke")
+    assert steps_csv.read_text().splitlines()[0] == "step,lr,loss"
+    assert len(epochs_csv.read_text().splitlines()) == 3
+
+
+def test_schedule_is_applied_at_every_update(digits, spec, applied_lrs):
+    schedule = schedules.OneCycle(0.2, total_steps=20)
+    h = torch_trainer.fit(spec, digits, _config(schedule=schedule))
+    expected = schedule(np.arange(20))
+    assert np.array_equal(h.step_lr, expected)  # recorded
+    assert np.array_equal(applied_lrs, expected)  # and what the optimizer really used
+    assert h.epochs["lr"] == [expected[9], expected[19]]
+
+
+def test_native_torch_scheduler(digits, spec, applied_lrs):
+    def make(optimizer):
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.5)
+
+    h = torch_trainer.fit(spec, digits, _config(schedule=make))
+    expected = 0.1 * 0.5 ** (np.arange(20) // 3)
+    assert np.allclose(h.step_lr, expected, rtol=1e-15) and np.allclose(applied_lrs, expected)
+
+
+def test_reproducible_on_cpu(digits, spec):
+    a = torch_trainer.fit(spec, digits, _config(seed=3))
+    b = torch_trainer.fit(spec, digits, _config(seed=3))
+    c = torch_trainer.fit(spec, digits, _config(seed=4))
+    assert a.step_loss == b.step_loss and a.epochs["val_loss"] == b.epochs["val_loss"]
+    assert a.step_loss != c.step_loss
+
+
+def test_divergence_is_reported_not_raised(digits, spec, capsys):
+    h = torch_trainer.fit(spec, digits, _config(optimizer=optim.SGD(lr=1e6)))
+    assert h.diverged is not None and h.diverged.startswith("diverged at step ")
+    k = int(h.diverged.split()[3])
+    assert h.num_steps == k and np.all(np.isfinite(h.step_loss))
+    assert "lr=1e+06" in h.diverged and h.num_epochs == 0 and h.test_accuracy is None
+    out = capsys.readouterr()
+    assert "nan" not in (out.out + out.err).lower()
+
+
+def test_plateau_lowers_the_lr_between_epochs(digits, spec):
+    rule = dict(mode="min", factor=0.5, patience=0, threshold=10.0)  # never "improves" enough
+    h = torch_trainer.fit(spec, digits, _config(epochs=3, plateau=ReduceLROnPlateau(**rule)))
+    replay, lr, expected = ReduceLROnPlateau(**rule), 0.1, []
+    for val_loss in h.epochs["val_loss"]:
+        expected.append(lr)
+        lr = replay.update(val_loss, lr)
+    assert [h.step_lr[10 * e] for e in range(3)] == expected
+    assert expected[2] < expected[0]
+
+
+def test_early_stopping_ends_the_run(digits, spec):
+    stopper = EarlyStopping(mode="max", min_delta=1.0, patience=1)  # nothing improves by 1.0
+    h = torch_trainer.fit(
+        spec, digits, _config(epochs=5, early_stopping=stopper, monitor="val_accuracy")
+    )
+    assert h.stopped_early == 2 and h.num_epochs == 2 and h.test_accuracy is not None
+
+
+def test_max_steps_and_bad_arguments(digits, spec):
+    h = torch_trainer.fit(spec, digits, _config(max_steps=15))
+    assert h.num_steps == 15 and h.num_epochs == 1
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1"):
+        TrainConfig(epochs=0)
+    with pytest.raises(ValueError, match="plateau"):
+        TrainConfig(schedule=schedules.CosineDecay(0.1, 100), plateau=ReduceLROnPlateau())
+    with pytest.raises(ValueError, match="monitor"):
+        TrainConfig(monitor="loss")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA GPU"):
+            torch_trainer.fit(spec, digits, _config(device="cuda"))
+
+
+def test_fast_resnet_trains_a_few_steps(digits):
+    spec = model_spec("fast_resnet", digits.image_shape, digits.num_classes, width=8)
+    h = torch_trainer.fit(spec, digits, _config(max_steps=3, optimizer=optim.SGD(lr=0.05)))
+    assert h.num_steps == 3 and np.all(np.isfinite(h.step_loss))

@@ -13,6 +13,11 @@ Layout (CourseDirectory.root is the repository root):
     course/autograded/<student>/<assignment>/        executed, scored copies     (git-ignored)
     course/feedback/<student>/<assignment>/          HTML feedback per notebook  (git-ignored)
     course/gradebook.db                              nbgrader's database         (git-ignored)
+
+Reflection answers are graded by hand in nbgrader's Formgrader, which needs the course root
+inside the server root and reads this file from the current directory:
+
+    cd course && ../.venv/bin/jupyter lab --notebook-dir=..
 """
 
 import os

@@ -62,3 +62,63 @@ def plot_lr_curve(steps, lrs, *, ax=None, label=None, log=False, xlabel="step", 
     if label:
         ax.legend(loc="best", frameon=False)
     return ax
+
+
+# -- training histories (``lrcourse.train.History``: per-step lr/loss, per-epoch metrics) -----
+def plot_step_lr(history, *, ax=None, label=None, log=True):
+    """The learning rate every update of a run used (from ``history.step_lr``)."""
+    steps = range(len(history.step_lr))
+    return plot_lr_curve(steps, history.step_lr, ax=ax, label=label or history.run, log=log)
+
+
+def plot_epoch_metric(histories, column, *, ax=None, label=None, linestyle="-", band=True):
+    """One metric per epoch (``"val_accuracy"``, ``"train_loss"``...) for a run repeated
+    over seeds: the mean, with the min-max spread shaded. ``histories``: one History or a
+    list of them (runs that stopped early contribute to the epochs they reached). The colour
+    is the run's (``color_for(history.run)``); a ``label`` starting with "_" stays out of
+    the legend."""
+    import numpy as np
+
+    if not isinstance(histories, (list, tuple)):
+        histories = [histories]
+    ax = get_ax(ax)
+    name = histories[0].run or label or column
+    longest = max((len(h.epochs[column]) for h in histories), default=0)
+    if longest == 0:
+        return ax
+    table = np.full((len(histories), longest), np.nan)
+    for i, h in enumerate(histories):
+        table[i, : len(h.epochs[column])] = h.epochs[column]
+    epochs = np.arange(1, longest + 1)
+    color = color_for(name)
+    with np.errstate(all="ignore"):
+        mean = np.nanmean(table, axis=0)
+        ax.plot(epochs, mean, linestyle, color=color, label=label or name, linewidth=1.6)
+        if band and len(histories) > 1:
+            ax.fill_between(
+                epochs, np.nanmin(table, axis=0), np.nanmax(table, axis=0), color=color, alpha=0.15
+            )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(column.replace("_", " "))
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def plot_run_bars(names, means, spreads=None, *, ax=None, ylabel="", title=None):
+    """One bar per run (its colour), with error bars for the spread over seeds."""
+    ax = get_ax(ax)
+    positions = range(len(names))
+    ax.bar(
+        positions,
+        means,
+        yerr=spreads,
+        color=[color_for(n) for n in names],
+        capsize=3,
+        edgecolor="none",
+    )
+    ax.set_xticks(list(positions), names, rotation=45, ha="right")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, axis="y", alpha=0.3)
+    if title:
+        ax.set_title(title)
+    return ax

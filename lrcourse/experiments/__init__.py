@@ -1,0 +1,37 @@
+"""Experiments: named runs, the section-6 recipes, and the comparison that runs them.
+
+- ``RUNS`` / ``select_runs``: the reference article's eight runs done properly (all 10
+  classes, a validation split, one SGD momentum, several seeds) plus cosine, cyclical,
+  1-cycle, warm-up + cosine and an LR-finder run (see ``lrcourse.experiments.runs``).
+- ``RECIPES``: AlexNet, VGG, ResNet, Inception-v3, DenseNet, MobileNet, Transformer and
+  BERT settings as data; ``RECIPES["resnet"].build(steps_per_epoch, epochs)``.
+- ``compare(CompareSettings(...))``: train the runs over seeds with PyTorch or Keras, write
+  ``results.csv`` and figures. ``lrcourse compare`` is its command line.
+
+Importing this package imports neither torch nor TensorFlow.
+"""
+
+from .compare import CompareSettings, Comparison, compare, format_table
+from .recipes import RECIPES, BuiltRecipe, Recipe, format_recipes, get_recipe
+from .runs import GROUPS, RUNS, SGD_MOMENTUM, RunLength, RunSpec, select_runs
+from .scale import Scale, choose_scale
+
+__all__ = [
+    "GROUPS",
+    "RECIPES",
+    "RUNS",
+    "SGD_MOMENTUM",
+    "BuiltRecipe",
+    "CompareSettings",
+    "Comparison",
+    "Recipe",
+    "RunLength",
+    "RunSpec",
+    "Scale",
+    "choose_scale",
+    "compare",
+    "format_recipes",
+    "format_table",
+    "get_recipe",
+    "select_runs",
+]

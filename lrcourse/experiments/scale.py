@@ -1,0 +1,53 @@
+"""How big a comparison to run on the machine at hand.
+
+The full reference comparison is the article's: CIFAR-10, 100 epochs, batch 64, every run
+with several seeds -- hours of GPU time for the small CNN. Without a GPU, or without the
+CIFAR-10 archive, ``lrcourse compare`` runs a scaled-down version automatically (and
+says why): the embedded digits (or a CIFAR-10 subset on a CPU) for fewer epochs. Every
+schedule is written relative to the run's length, so the curves keep their shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FULL_EPOCHS = 100
+SCALED_EPOCHS = 15
+SCALED_CIFAR_SUBSET = {"train": 5000, "val": 1000, "test": 2000}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The size chosen for a comparison, and why."""
+
+    scaled: bool
+    epochs: int
+    subset: dict | None  # sizes of a CIFAR-10 subset, or None for the whole dataset
+    reason: str
+
+
+def choose_scale(dataset: str, gpu: bool, *, full: bool = False, epochs: int | None = None):
+    """``dataset``: "cifar10" or "digits" (resolved); ``gpu``: whether training has a GPU.
+
+    ``full`` forces the full-size comparison; ``epochs`` overrides the number of epochs.
+    """
+    if full:
+        return Scale(False, epochs or FULL_EPOCHS, None, "full size (requested)")
+    if dataset == "cifar10" and gpu:
+        return Scale(False, epochs or FULL_EPOCHS, None, "full size: CIFAR-10 on a GPU")
+    if dataset == "cifar10":
+        return Scale(
+            True,
+            epochs or SCALED_EPOCHS,
+            dict(SCALED_CIFAR_SUBSET),
+            "scaled down: no GPU, so a CIFAR-10 subset "
+            f"({SCALED_CIFAR_SUBSET['train']} training images) and fewer epochs "
+            "(use --full for the real thing)",
+        )
+    return Scale(
+        True,
+        epochs or SCALED_EPOCHS,
+        None,
+        "scaled down: CIFAR-10 is not cached, so the embedded 8x8 digits and fewer epochs "
+        "(fetch CIFAR-10 with `lrcourse compare --dataset cifar10` on a machine with network)",
+    )

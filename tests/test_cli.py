@@ -1,0 +1,95 @@
+"""The ``lrcourse`` command: a tiny comparison end to end, recipes, and bad input (one line
+on stderr, exit status 2, no traceback)."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lrcourse.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "lrcourse.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(cwd),  # an empty user cache: no CIFAR-10
+            "PYTHONPATH": str(ROOT),
+        },
+    )
+
+
+def test_tiny_compare_writes_csv_and_figures(tmp_path):
+    pytest.importorskip("torch")
+    out = tmp_path / "results"
+    done = _run(
+        "compare", "--dataset", "digits", "--runs", "constant,adam", "--epochs", "1",
+        "--seeds", "1", "--out", str(out), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "scaled down" in done.stdout and "Traceback" not in done.stderr
+    with open(out / "results.csv") as f:
+        assert [row["run"] for row in csv.DictReader(f)] == ["constant", "adam"]
+    for name in ("lr_per_step", "loss_per_epoch", "accuracy_per_epoch", "comparison"):
+        assert (out / f"{name}.png").is_file()
+    assert "done in" in done.stdout
+
+
+def test_recipes_table_and_build(capsys):
+    assert main(["recipes"]) == 0
+    assert "Inception-v3" in capsys.readouterr().out
+    assert main(["recipes", "--build", "resnet", "--steps-per-epoch", "10", "--epochs", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "MultiStepDecay" in out and "momentum=0.9" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["compare", "--runs", "sgd_fast"], "unknown run 'sgd_fast'"),
+        (["compare", "--dataset", "imagenet"], "invalid choice: 'imagenet'"),
+        (["compare", "--epochs", "0"], "must be a positive integer, got 0"),
+        (["compare", "--epochs", "-3"], "must be a positive integer, got -3"),
+        (["compare", "--seeds", "two"], "expected a positive integer, got 'two'"),
+        (["compare", "--framework", "jax"], "invalid choice: 'jax'"),
+        (["recipes", "--build", "lenet"], "invalid choice: 'lenet'"),
+        (["recipes", "--build", "bert", "--epochs", "1"], "10,000 steps"),
+        (["lr-find", "--optimizer", "Nope"], "unknown optimizer 'Nope'"),
+        (["fly"], "invalid choice: 'fly'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, expected, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert expected in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_unwritable_output_folder(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(SystemExit) as stop:
+        main(["compare", "--out", str(blocker / "results")])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "cannot write to" in err and len(err.splitlines()) == 1
+
+
+def test_bad_input_from_a_real_process(tmp_path):
+    done = _run("compare", "--epochs", "0", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "lrcourse compare: error: argument --epochs: must be a positive integer, got 0"
+    ]

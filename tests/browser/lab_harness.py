@@ -33,6 +33,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install_browser.sh"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -62,13 +64,14 @@ LAB_SETTINGS = {
     "@jupyterlab/extensionmanager-extension/plugin.jupyterlab-settings": {"enabled": False},
 }
 
-# Console messages that mean widgets are broken (no widget manager, a model or view class
-# that cannot be loaded...). Any of them fails a test.
+# Console messages that mean widgets are broken. The first kind (the widget manager missing
+# from the front end) fails a test at any level; the second only as a console error or an
+# uncaught page error (ipywidgets logs some recoverable hiccups as warnings).
+WIDGET_MANAGER_MISSING = re.compile(r"No provider for|I?jupyterWidgetRegistry", re.IGNORECASE)
 WIDGET_CONSOLE_ERRORS = re.compile(
-    r"No provider for|jupyterWidgetRegistry|widget manager|WidgetManager|"
-    r"Could not create (a )?(model|view)|Failed to (load|create) (model|view)|"
-    r"Class \S+ not found in module|Error displaying widget|Model not found|"
-    r"not found in registry|jupyter\.widget",
+    r"widget manager|WidgetManager|Could not create (a )?(model|view)|"
+    r"Failed to (load|create) (model|view)|Class \S+ not found in module|"
+    r"Error displaying widget|Model not found|not found in registry|@jupyter-widgets",
     re.IGNORECASE,
 )
 # Text a learner sees instead of a widget when the front end cannot render it.
@@ -344,6 +347,7 @@ class RunReport:
     open_to_idle_s: float = float("nan")
     run_s: float = float("nan")
     rounds: int = 0
+    round_s: list[float] = field(default_factory=list)  # time of each Run All (Below)
     expected_errors: list[CellError] = field(default_factory=list)
     unexpected_errors: list[CellError] = field(default_factory=list)
     not_run: list[int] = field(default_factory=list)
@@ -356,6 +360,7 @@ class RunReport:
     dropdowns: int = 0
     widget_views: int = 0
     console_problems: list[str] = field(default_factory=list)
+    console_messages: list[str] = field(default_factory=list)  # errors and warnings, all
     server_tracebacks: list[str] = field(default_factory=list)
     screenshots: list[str] = field(default_factory=list)
 
@@ -514,6 +519,39 @@ _JS_PLOT_TOKEN = """(cell) => {
   return {images: imgs.length, canvases,
           token: imgs.map(i => (i.src || '').length + ':' + (i.src || '').slice(-64)).join('|')};
 }"""
+
+
+# Has the explorer in cell ``index`` redrawn? The caption changed and shows every value
+# (numbers compared up to the precision each is written with, as ``same_number`` does), and
+# a plot is there again (a new image, or a canvas). Returns ms since the armed event.
+_JS_REDRAWN = (
+    """({index, oldCaption, oldToken, hadPlot, values}) => {
+  const cell = document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell')[index];
+  if (!cell) return false;
+  const caption = ("""
+    + _JS_CAPTION
+    + """)(cell);
+  if (caption === oldCaption) return false;
+  const numberRe = /[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?/g;
+  const nums = caption.replace(/\u2212/g, '-').match(numberRe) || [];
+  const half = s => {
+    const [mant, exp] = s.toLowerCase().split('e');
+    const decimals = mant.includes('.') ? mant.split('.')[1].length : 0;
+    return 0.5 * Math.pow(10, -decimals) * Math.pow(10, exp ? parseInt(exp, 10) : 0);
+  };
+  const same = (a, b) => Math.abs(parseFloat(a) - parseFloat(b)) < (half(a) + half(b)) * (1 - 1e-9);
+  if (!values.every(v => nums.some(c => same(v, c)))) return false;
+  if (hadPlot) {
+    const area = cell.querySelector('.jp-Cell-outputArea');
+    const imgs = Array.from(area.querySelectorAll('img'));
+    const token = imgs.map(i => (i.src || '').length + ':' + (i.src || '').slice(-64)).join('|');
+    const canvas = area.querySelectorAll('canvas').length > 0;
+    if (!canvas && (!imgs.length || token === oldToken)) return false;
+  }
+  const t0 = window.__lrcourseT0;
+  return t0 === null || t0 === undefined ? -1 : performance.now() - t0;
+}"""
+)
 
 
 def numbers_in(text: str) -> list[str]:
@@ -678,7 +716,9 @@ class NotebookPage:
         learner = report.mode == "learner"
         ran: set[int] = set()
         while start < len(self.cells):
+            t_round = time.perf_counter()
             executed = self._run_round(start, timeout)
+            report.round_s.append(round(time.perf_counter() - t_round, 2))
             report.rounds += 1
             ran.update(executed)
             outputs = self.page.evaluate(_JS_CELL_OUTPUTS, self.path)
@@ -788,9 +828,14 @@ class NotebookPage:
             return
         item.click()
         self.page.wait_for_selector(".jp-LogConsolePanel .jp-OutputArea-child", timeout=10_000)
+        time.sleep(0.3)
         entries = self.page.evaluate(
-            "() => Array.from(document.querySelectorAll("
-            "'.jp-LogConsolePanel .jp-OutputArea-child')).map(e => e.innerText)"
+            """() => Array.from(document.querySelectorAll(
+                '.jp-LogConsolePanel .jp-OutputArea-child')).map(e => {
+                const kinds = Array.from(e.querySelectorAll('.jp-OutputArea-output'))
+                    .map(o => o.getAttribute('data-mime-type') || o.className);
+                return e.innerText + (kinds.length ? ' [' + kinds.join(', ') + ']' : '');
+            })"""
         )
         for text in entries:
             if TRACEBACK_TEXT.search(text):
@@ -798,11 +843,15 @@ class NotebookPage:
                 err.where = "log console (a widget callback raised outside an Output widget)"
                 report.unexpected_errors.append(err)
             else:
-                report.stderr_notes.append(f"log console: {text.strip()[:200]}")
+                report.stderr_notes.append(f"log console: {' '.join(text.split())[:300]}")
 
     def check_console(self, report: RunReport) -> None:
+        report.console_messages = list(self.console)
         for m in self.console:
-            if WIDGET_CONSOLE_ERRORS.search(m) or m.startswith("pageerror"):
+            error = m.startswith(("error:", "pageerror:"))
+            if WIDGET_MANAGER_MISSING.search(m) or (error and WIDGET_CONSOLE_ERRORS.search(m)):
+                report.console_problems.append(m[:500])
+            elif m.startswith("pageerror:"):
                 report.console_problems.append(m[:500])
 
     def check_server_log(self, report: RunReport) -> None:
@@ -829,6 +878,7 @@ class NotebookPage:
         *,
         max_sliders_per_cell: int = 3,
         max_dropdowns_per_cell: int = 1,
+        moves_per_slider: int = 2,
         timeout: float = 15,
     ) -> None:
         """Move each explorer's sliders (and change a dropdown); the caption must follow."""
@@ -837,28 +887,50 @@ class NotebookPage:
             cell.scroll_into_view_if_needed()
             sliders = cell.locator(".widget-slider")
             for k in range(min(sliders.count(), max_sliders_per_cell)):
-                report.interactions.append(self._move_slider(index, sliders.nth(k), timeout))
+                for _ in range(moves_per_slider):
+                    move = self._move_slider(index, sliders.nth(k), timeout)
+                    report.interactions.append(move)
+                    if not move.ok:
+                        break
             dropdowns = cell.locator(".widget-dropdown")
             for k in range(min(dropdowns.count(), max_dropdowns_per_cell)):
                 report.interactions.append(self._change_dropdown(index, dropdowns.nth(k), timeout))
 
-    def _wait_redrawn(self, index, old_caption, old_plot, check, timeout) -> tuple[bool, str]:
-        """Poll until ``check(caption)`` holds and a plot is there again."""
-        cell = self._cell(index)
-        deadline = time.perf_counter() + timeout
-        caption = old_caption
-        while time.perf_counter() < deadline:
-            caption = cell.evaluate(_JS_CAPTION)
-            if caption != old_caption and check(caption):
-                plot = cell.evaluate(_JS_PLOT_TOKEN)
-                has_plot = plot["images"] or plot["canvases"]
-                redrawn = plot["canvases"] or plot["token"] != old_plot["token"]
-                if not old_plot["images"] and not old_plot["canvases"]:
-                    return True, ""  # an explorer without a plot: the caption is enough
-                if has_plot and redrawn:
-                    return True, ""
-            time.sleep(0.01)
-        return False, caption
+    def _arm_clock(self, event: str) -> None:
+        """Note in the page when the next ``event`` (keydown/change) happens."""
+        self.page.evaluate(
+            """(event) => {
+                window.__lrcourseT0 = null;
+                document.addEventListener(event, () => { window.__lrcourseT0 = performance.now(); },
+                                          {capture: true, once: true});
+            }""",
+            event,
+        )
+
+    def _wait_redrawn(
+        self, index, old_caption, old_plot, values, timeout
+    ) -> tuple[bool, float, str]:
+        """Wait in the page until the caption changed and shows ``values`` over a plot.
+
+        Returns (ok, seconds from the armed event to that moment, caption). Timed in the page
+        (polled every animation frame), so the figure does not include Playwright's overhead.
+        """
+        try:
+            handle = self.page.wait_for_function(
+                _JS_REDRAWN,
+                arg={
+                    "index": index,
+                    "oldCaption": old_caption,
+                    "oldToken": old_plot["token"],
+                    "hadPlot": bool(old_plot["images"] or old_plot["canvases"]),
+                    "values": values,
+                },
+                polling="raf",
+                timeout=timeout * 1000,
+            )
+            return True, handle.json_value() / 1000, ""
+        except PlaywrightTimeout:
+            return False, float("nan"), self._caption(index)
 
     @staticmethod
     def _wait_text_change(locator, old: str, timeout: float) -> str:
@@ -881,9 +953,9 @@ class NotebookPage:
         handle.scroll_into_view_if_needed()
         handle.focus()
         control = f"slider {label!r}"
-        new_value, t0 = old_value, time.perf_counter()
+        new_value = old_value
         for key in ("ArrowRight", "ArrowLeft"):  # at the maximum, go left
-            t0 = time.perf_counter()
+            self._arm_clock("keydown")
             self.page.keyboard.press(key)
             new_value = self._wait_text_change(readout, old_value, 2.0)
             if new_value != old_value:
@@ -893,13 +965,7 @@ class NotebookPage:
                 index, control, old_value, new_value, 0, False, "slider did not move"
             )
         values = numbers_in(new_value)
-        shows_old = caption_shows(old_caption, numbers_in(old_value))
-
-        def check(caption: str) -> bool:
-            return caption_shows(caption, values) if values else True
-
-        ok, caption = self._wait_redrawn(index, old_caption, old_plot, check, timeout)
-        latency = time.perf_counter() - t0
+        ok, latency, caption = self._wait_redrawn(index, old_caption, old_plot, values, timeout)
         problem = ""
         if not ok:
             problem = (
@@ -907,7 +973,7 @@ class NotebookPage:
                 f"show {new_value} under a redrawn plot within {timeout:.0f} s; caption now: "
                 f"{caption.strip()[-200:]!r}"
             )
-        elif values and not shows_old:
+        elif values and not caption_shows(old_caption, numbers_in(old_value)):
             ok, problem = (
                 False,
                 (
@@ -931,10 +997,9 @@ class NotebookPage:
         old_caption = self._caption(index)
         old_plot = self._cell(index).evaluate(_JS_PLOT_TOKEN)
         select.scroll_into_view_if_needed()
-        t0 = time.perf_counter()
+        self._arm_clock("change")
         select.select_option(label=new)
-        ok, caption = self._wait_redrawn(index, old_caption, old_plot, lambda c: True, timeout)
-        latency = time.perf_counter() - t0
+        ok, latency, caption = self._wait_redrawn(index, old_caption, old_plot, [], timeout)
         problem = (
             ""
             if ok

@@ -19,6 +19,7 @@ The ``test_harness_*`` tests check the harness itself on notebooks written here.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from dataclasses import asdict
 from pathlib import Path
@@ -29,9 +30,11 @@ from lab_harness import REPO_ROOT, RunReport, record_timing, run_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# Slider (or dropdown) to redrawn plot, on a loaded 2-core machine. The target for schedule
-# plots is 0.5 s; the limit here only catches an explorer that is far too slow.
-MAX_EXPLORER_LATENCY_S = 2.0
+# Slider (or dropdown) to redrawn plot and caption, timed in the page. The target is 0.5 s
+# (schedule plots on a 2-core CPU); it is reported, not enforced, since a loaded CI machine
+# can double it. Only an explorer slower than the limit fails.
+TARGET_EXPLORER_LATENCY_S = 0.5
+MAX_EXPLORER_LATENCY_S = 5.0
 
 
 def course_notebooks() -> list[str]:
@@ -51,7 +54,7 @@ def _check(report: RunReport, name: str, screenshots: Path) -> list[str]:
     """Record timings and the report; return the problems found."""
     record_timing(name, **report.timings())
     (screenshots.parent / "reports").mkdir(parents=True, exist_ok=True)
-    stem = name.replace("/", "__").removesuffix(".ipynb")
+    stem = re.sub(r"[^\w.-]+", "__", name.removesuffix(".ipynb"))
     (screenshots.parent / "reports" / f"{stem}.json").write_text(
         json.dumps(asdict(report), indent=2, default=str) + "\n"
     )
@@ -67,6 +70,12 @@ def _check(report: RunReport, name: str, screenshots: Path) -> list[str]:
             f"  {i.control} (cell {i.cell}) {i.old} -> {i.new}: {i.latency_s:.3f} s"
             + ("" if i.ok else f"  FAILED: {i.problem}")
         )
+    slow = [i for i in report.interactions if i.ok and i.latency_s > TARGET_EXPLORER_LATENCY_S]
+    if slow:
+        print(
+            f"  note: {len(slow)} of {len(report.interactions)} explorer updates took longer "
+            f"than the {TARGET_EXPLORER_LATENCY_S} s target"
+        )
     for note in report.stderr_notes:
         print(f"  note: {note}")
     problems = report.problems()
@@ -80,7 +89,7 @@ def _check(report: RunReport, name: str, screenshots: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("notebook", course_notebooks())
-def test_notebook_in_browser(notebook, lab_server, browser, screenshots_dir):
+def test_notebook_in_browser(notebook, browser, lab_server, screenshots_dir):
     mode = "learner" if notebook.startswith("release/") else "solution"
     report, page = run_notebook(
         browser,
@@ -177,14 +186,14 @@ def selftest_cells():
     ]
 
 
-def test_harness_selftest(lab_server, browser, screenshots_dir):
+def test_harness_selftest(browser, lab_server, screenshots_dir):
     """Release mode on a small notebook: stubs fail where expected, the rest runs clean."""
     rel = _write_notebook(lab_server.root, "_harness/selftest.ipynb", selftest_cells())
     report, page = run_notebook(
         browser, lab_server, rel, mode="learner", workspace="selftest", artifacts=screenshots_dir
     )
     page.close()
-    problems = _check(report, "harness self-test", screenshots_dir)
+    problems = _check(report, "_harness/selftest.ipynb", screenshots_dir)
     assert not problems, "\n".join(problems)
     # the top-level stub fails; the test cell calls the other stub, which fails too
     assert [(e.index, e.ename) for e in report.expected_errors] == [
@@ -199,7 +208,7 @@ def test_harness_selftest(lab_server, browser, screenshots_dir):
     assert Path(report.screenshots[0]).stat().st_size > 10_000
 
 
-def test_harness_flags_problems(lab_server, browser, screenshots_dir):
+def test_harness_flags_problems(browser, lab_server, screenshots_dir):
     """The harness must catch what a learner would trip over, not only pass clean notebooks."""
     broken_explorer = """
     import ipywidgets as widgets

@@ -793,6 +793,11 @@ class NotebookPage:
             report.sliders += d.get("sliders", 0)
             report.dropdowns += d.get("dropdowns", 0)
             report.progress_bars += d.get("progress", 0)
+            red = [c for c in d.get("progressStyles", []) if "danger" in c]
+            if red:  # tqdm colours a bar closed before its total red
+                report.stderr_notes.append(
+                    f"cell {i}: {len(red)} progress bar(s) stopped before the total (red)"
+                )
             calls_tqdm = re.search(r"\b(?:tqdm|trange)\s*\(", _source(self.cells[i]))
             if self.cells[i]["cell_type"] == "code" and calls_tqdm and not d.get("progress"):
                 report.widget_problems.append(

@@ -15,7 +15,17 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("optim", "schedules", "callbacks", "lr_finder", "plots", "validation")
+_SUBMODULES = (
+    "optim",
+    "schedules",
+    "callbacks",
+    "lr_finder",
+    "plots",
+    "validation",
+    "grading",
+    "data",
+    "experiments",
+)
 
 
 def __getattr__(name):

@@ -130,6 +130,9 @@ def test_doubling_grid_is_the_guides_variant():
     assert len(lrs) == 900 and lrs[-1] == 1e-4 * 2**8  # stops at end_lr
     result = range_test(noisy_curve(0), 1e-6, 10.0, 400, "doubling", double_every=10)
     assert len(result) <= 240 and np.all(np.diff(result.lrs) >= 0)
+    assert result.suggest("steepest") > 0 and result.suggest("valley") > 0
+    with pytest.raises(ValueError, match="'steep'.*doubling"):
+        result.suggest("steep")  # the log-lr step is 0 between repeated lrs
 
 
 # -- the loops against the references ----------------------------------------------------
@@ -183,7 +186,7 @@ def test_suggestions_on_a_smooth_curve_with_known_steepest_point(style, lr_star)
         return 2.0 - math.tanh(1.5 * x) + (lr / (100 * lr_star)) ** 2
 
     result = range_test(train_step, smooth=0.0, num_iter=200, style=style)
-    assert result.diverged and result.lrs[-1] > 100 * lr_star
+    assert result.stopped_early and result.lrs[-1] > 100 * lr_star
     step = math.log10(result.lrs[1] / result.lrs[0])  # grid spacing in decades
     for method in ("steepest", "steep"):  # within one grid step of the truth
         assert abs(math.log10(result.suggest(method) / lr_star)) <= step + 1e-9, method
@@ -207,7 +210,7 @@ def test_divergence_stops_after_recording_the_batch():
     for style, threshold in (("fastai", 4.0), ("torch-lr-finder", 5.0)):
         calls.clear()
         result = range_test(train_step, style=style)
-        assert result.stop_reason.startswith("diverged") and result.diverged
+        assert result.stop_reason.startswith("diverged") and result.stopped_early
         assert len(calls) == len(result) < 100
         best = np.minimum.accumulate(result.smoothed)
         assert result.smoothed[-1] > threshold * best[-1]

@@ -36,10 +36,6 @@ class LRFinderResult:
     def stopped_early(self) -> bool:
         return self.stop_reason is not None
 
-    @property
-    def diverged(self) -> bool:
-        return self.stopped_early
-
     def __len__(self) -> int:
         return len(self.lrs)
 

@@ -39,7 +39,13 @@ def steepest(lrs, losses) -> int:
 def steep(lrs, losses) -> int:
     """fastai: index of the most negative forward difference per unit of log lr."""
     lrs, losses = np.asarray(lrs, dtype=np.float64), np.asarray(losses, dtype=np.float64)
-    grads = (losses[1:] - losses[:-1]) / (np.log(lrs[1:]) - np.log(lrs[:-1]))
+    steps = np.log(lrs[1:]) - np.log(lrs[:-1])
+    if np.any(steps <= 0):
+        raise ValueError(
+            "method 'steep' divides by the log-lr step between batches, which is 0 where the "
+            "lr repeats (step_mode='doubling'); use 'steepest' (per batch) instead"
+        )
+    grads = (losses[1:] - losses[:-1]) / steps
     return int(np.argmin(grads))
 
 

@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--threads",
         type=_positive_int,
-        help="torch CPU threads (default: 1 when scaled down -- small models run fastest so)",
+        help="torch CPU threads (default: 1 when scaled down: robust on a shared machine)",
     )
     p.add_argument("--max-steps", type=_positive_int, help=argparse.SUPPRESS)  # smoke tests
     p.set_defaults(handler=_compare)  # fmt: skip
@@ -226,7 +226,7 @@ def _lr_find(args, parser) -> int:
     result = trainer(args.framework).find_lr(
         spec, dataset, config, start_lr=args.start_lr, end_lr=args.end_lr, num_iter=args.num_iter
     )
-    for method in ("steep", "valley", "minimum"):
+    for method in ("steepest", "steep", "valley", "minimum"):
         try:
             print(f"suggestion {method:<8} {result.suggest(method):.3g}")
         except ValueError as err:

@@ -93,3 +93,15 @@ def test_bad_input_from_a_real_process(tmp_path):
     assert done.stderr.strip().splitlines() == [
         "lrcourse compare: error: argument --epochs: must be a positive integer, got 0"
     ]
+
+
+def test_lr_find_prints_suggestions_and_saves_the_plot(tmp_path, capsys):
+    pytest.importorskip("torch")
+    pytest.importorskip("lrcourse.lr_finder")
+    args = ["lr-find", "--dataset", "digits", "--num-iter", "30", "--out", str(tmp_path)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "suggestion valley" in out and (tmp_path / "lr_find.png").stat().st_size > 5_000
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "--start-lr", "1", "--end-lr", "0.5"])
+    assert stop.value.code == 2 and "--end-lr" in capsys.readouterr().err

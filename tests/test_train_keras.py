@@ -101,3 +101,12 @@ def test_reproducible_and_max_steps(digits, spec):
     a = keras_trainer.fit(spec, digits, _config(seed=5, max_steps=15))
     b = keras_trainer.fit(spec, digits, _config(seed=5, max_steps=15))
     assert a.step_loss == b.step_loss and a.num_steps == 15 and a.num_epochs == 1
+
+
+def test_find_lr_leaves_the_model_unchanged(digits, spec):
+    pytest.importorskip("lrcourse.lr_finder")
+    model = keras_trainer.build_model(spec, seed=1)
+    before = [w.copy() for w in model.get_weights()]
+    result = keras_trainer.find_lr(model, digits, _config(), start_lr=1e-4, end_lr=10, num_iter=30)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+    assert 1e-4 <= result.suggest("steep") <= 10 and len(result.lrs) >= 2

@@ -137,3 +137,13 @@ def test_fast_resnet_trains_a_few_steps(digits):
     spec = model_spec("fast_resnet", digits.image_shape, digits.num_classes, width=8)
     h = torch_trainer.fit(spec, digits, _config(max_steps=3, optimizer=optim.SGD(lr=0.05)))
     assert h.num_steps == 3 and np.all(np.isfinite(h.step_loss))
+
+
+def test_find_lr_leaves_the_model_unchanged(digits, spec):
+    pytest.importorskip("lrcourse.lr_finder")
+    model = torch_trainer.build_model(spec, seed=1, device="cpu")
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    result = torch_trainer.find_lr(model, digits, _config(), start_lr=1e-4, end_lr=10, num_iter=30)
+    after = model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert 1e-4 <= result.suggest("steep") <= 10 and len(result.lrs) >= 2

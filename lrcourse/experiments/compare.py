@@ -25,7 +25,7 @@ from .. import validation
 from .runs import RunLength, RunSpec, select_runs
 from .scale import Scale, choose_scale
 
-FINDER_METHOD = "steep"  # which LR finder suggestion the "lr_finder" run trains with
+FINDER_METHOD = "valley"  # fastai's default; "steep" picks noise on small, dropout-heavy nets
 METRICS = ("final_val_accuracy", "best_val_accuracy", "test_accuracy", "final_val_loss")
 
 

@@ -27,7 +27,7 @@ cosine                    SGD, cosine from 0.1 to 0 over the run
 cyclic                    SGD, triangular CLR between 0.01 and 0.1, 4 cycles per run
 one_cycle                 SGD, 1-cycle with peak 0.1 at 30% of the run
 warmup_cosine             SGD, linear warm-up from 0.001 over 10% of the run, then cosine
-lr_finder                 SGD, constant at the LR finder's suggestion (found per seed on the
+lr_finder                 SGD, constant at the LR finder's "valley" suggestion (per seed, on the
                           training set with the run's own initial weights)
 ========================  ====================================================================
 """

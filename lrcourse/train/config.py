@@ -12,10 +12,10 @@ build the framework's optimizer) and the learning rate comes from ``schedule``:
   (stepped after every update) for the torch trainer, a
   ``keras.optimizers.schedules.LearningRateSchedule`` for the Keras trainer.
 
-``cpu_threads``: small models on a CPU are dominated by per-operation overhead, and
-several threads then only contend (on a busy 2-core machine one thread trained the
-article CNN 20-30 times faster than two); it applies to the torch trainer (TensorFlow
-fixes its thread pools when it starts).
+``cpu_threads`` (torch trainer only; TensorFlow fixes its thread pools when it starts):
+small models on a CPU are dominated by per-operation overhead. On an idle 2-core machine
+two threads trained the article CNN 1.6x faster than one; on the same machine under load
+(load average 7) one thread was 20-30x faster, the extra thread only spinning.
 
 ``plateau`` (``lrcourse.callbacks.ReduceLROnPlateau``) and ``early_stopping``
 (``lrcourse.callbacks.EarlyStopping``) are fed the ``monitor`` metric once per epoch. A

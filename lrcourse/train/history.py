@@ -3,7 +3,8 @@
 Per update (step ``k``, counted from 0): the learning rate the update used and the
 mini-batch loss. Per epoch: training loss and accuracy (running means over the epoch's
 batches, as Keras reports them), validation loss and accuracy, the learning rate at the
-end of the epoch and the epoch's wall time. Plus how the run ended: ``diverged`` holds
+end of the epoch, the epoch's wall time and the part of it spent training (without the
+validation pass). Plus how the run ended: ``diverged`` holds
 "diverged at step k (lr=...)" when the loss became NaN/inf, ``stopped_early`` the epoch
 early stopping fired at; ``test_loss`` / ``test_accuracy`` are filled once, at the end.
 
@@ -27,6 +28,7 @@ EPOCH_COLUMNS = (
     "val_accuracy",
     "lr",
     "time_s",
+    "train_time_s",
 )
 STEP_COLUMNS = ("step", "lr", "loss")
 

@@ -131,6 +131,7 @@ class StepRecorder(keras.callbacks.Callback):
             val_accuracy=logs["val_accuracy"],
             lr=self.history.step_lr[-1] if self.history.step_lr else lr,
             time_s=time.perf_counter() - self._epoch_start,
+            train_time_s=self._train_end - self._epoch_start,
         )
         self.progress.epoch_done(epoch + 1, self.epochs, logs["val_accuracy"])
         self._epoch_start = None
@@ -264,7 +265,7 @@ def find_lr(model, dataset, config: TrainConfig | None = None, **range_test_opti
     config = config or TrainConfig()
     if isinstance(model, ModelSpec):
         model = build_model(model, config.seed, precision_policy(config))
-    if model.optimizer is None:
+    if getattr(model, "optimizer", None) is None:
         compile_model(model, config.with_(schedule=None, plateau=None))
     x, y = dataset.arrays("train")
     batches = endless_batches(x, y, config.batch_size, config.seed)

@@ -1,10 +1,11 @@
 """Train a model with PyTorch: ``fit(model, dataset, config) -> History``.
 
-On a CUDA GPU the whole dataset is copied to the GPU once (no data loader: a batch is an
-index into device memory), the model and inputs use channels-last memory, and the forward
-pass runs under autocast in bfloat16 (float16 with a gradient scaler on GPUs without
-bf16). On a CPU everything is float32 and runs are reproducible bit for bit from
-``config.seed`` (weights, dropout and batch order).
+The dataset is copied to the device once (no data loader: a batch is an index into
+device memory, NHWC, which seen as NCHW is channels-last), the model uses channels-last
+memory too (on a CPU as well: 17% faster for the ResNet with oneDNN, neutral for the small
+CNN), and on a CUDA GPU the forward pass runs under autocast in bfloat16 (float16 with a
+gradient scaler on GPUs without bf16). On a CPU everything is float32 and runs are
+reproducible bit for bit from ``config.seed`` (weights, dropout and batch order).
 
 Before every update the learning rate is set from the run's plan (an lrcourse schedule
 evaluated at the update's index, or a constant), or a native torch scheduler is stepped
@@ -55,10 +56,7 @@ def build_model(spec: ModelSpec, seed: int = 0, device: str | torch.device | Non
     """The spec as a torch module, initialised from ``seed``, on ``device``."""
     device = pick_device(device) if not isinstance(device, torch.device) else device
     torch.manual_seed(seed)
-    model = build_torch(spec).to(device)
-    if device.type == "cuda":
-        model = model.to(memory_format=torch.channels_last)
-    return model
+    return build_torch(spec).to(device, memory_format=torch.channels_last)
 
 
 class _Data:
@@ -125,7 +123,7 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
         model = build_model(model, config.seed, device)
     else:
         torch.manual_seed(config.seed)
-        model.to(device)
+        model.to(device, memory_format=torch.channels_last)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
     amp = autocast_dtype(device, config.mixed_precision)
@@ -192,7 +190,8 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
                 return _finish(history, model, train_time, images)
             if device.type == "cuda":
                 torch.cuda.synchronize()
-            train_time += time.perf_counter() - t0
+            epoch_train_time = time.perf_counter() - t0
+            train_time += epoch_train_time
             seen = sum(len(index) for index in batches)
             images += seen
             if len(batches) < per_epoch:  # max_steps ended the run inside this epoch
@@ -205,6 +204,7 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
                 val_accuracy=val_acc,
                 lr=history.step_lr[-1],
                 time_s=time.perf_counter() - t0,
+                train_time_s=epoch_train_time,
             )
             progress.epoch_done(epoch + 1, config.epochs, val_acc)
             metric = val_loss if config.monitor == "val_loss" else val_acc

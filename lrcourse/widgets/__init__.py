@@ -1,0 +1,8 @@
+"""Interactive explorers for the course notebooks (ipywidgets).
+
+Each module builds one explorer and imports its heavy dependencies (ipywidgets, matplotlib,
+torch, keras) inside its functions, so importing this package costs nothing:
+
+- ``schedule_explorer``: pick a learning-rate schedule, move its parameters, see the NumPy
+  curve with its PyTorch and Keras twins overlaid (assignment ``02_schedules``).
+"""

@@ -1,0 +1,123 @@
+"""The schedule explorer of assignment 02 (``lrcourse.widgets.schedule_explorer``).
+
+It builds (under nbgrader without drawing or importing a framework), a parameter change
+redraws with a caption naming the new value, every Dropdown entry's torch and Keras twins
+agree with the NumPy curve, and one redraw (PNG rendering included, as the inline backend
+does it) stays under 0.5 s once the twins are cached.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+FRAMEWORKS = ("torch", "tensorflow", "keras")
+
+
+def _modules_loaded_by(code: str, env: dict | None = None) -> list[str]:
+    probe = (
+        f"import json, sys\n{code}\n"
+        "print(json.dumps([m for m in ('torch', 'tensorflow', 'keras', 'ipywidgets', "
+        "'matplotlib') if m in sys.modules]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_importing_the_module_loads_nothing_heavy():
+    assert _modules_loaded_by("import lrcourse.widgets.schedule_explorer") == []
+
+
+def test_under_nbgrader_the_widget_is_built_without_drawing():
+    code = (
+        "from lrcourse.widgets.schedule_explorer import schedule_explorer, twins\n"
+        "box = schedule_explorer()\n"
+        "assert box.explorer.caption == '' and twins.cache_info().currsize == 0\n"
+        "assert len(box.explorer.params_box.children) == 3"
+    )
+    loaded = _modules_loaded_by(code, {"NBGRADER_EXECUTION": "autograde"})
+    assert not set(loaded) & set(FRAMEWORKS), loaded
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    """An explorer whose ``display`` renders a PNG the way the inline backend does."""
+    pytest.importorskip("torch")
+    pytest.importorskip("keras")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import IPython.display
+
+    from lrcourse.widgets import schedule_explorer as module
+
+    def render_png(fig):
+        fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+
+    original = IPython.display.display
+    IPython.display.display = render_png
+    try:
+        yield module.ScheduleExplorer(draw_now=True)
+    finally:
+        IPython.display.display = original
+
+
+def test_a_parameter_change_updates_the_caption(explorer):
+    explorer.select("step decay")
+    assert explorer.caption.startswith("schedule=StepDecay initial_lr=0.1 step_size=10 gamma=0.5")
+    explorer.set(gamma=0.3)
+    assert "gamma=0.3 " in explorer.caption
+    explorer.set(initial_lr=10**-1.5)
+    assert "initial_lr=0.03162 " in explorer.caption
+    explorer.select("cyclical: triangular2")
+    assert "schedule=CyclicLR mode=triangular2 base_lr=0.001" in explorer.caption
+
+
+def test_every_schedule_agrees_with_its_twins(explorer, report_figure):
+    from lrcourse.widgets.schedule_explorer import twins
+
+    worst_keras = 0.0
+    for label, choice in explorer.choices.items():
+        explorer.select(label)
+        assert "max |numpy - torch|" in explorer.caption, explorer.caption
+        values = explorer.values()
+        n = choice.horizon(values)
+        schedule = choice.schedule(values)
+        lr = schedule(np.arange(n))
+        found = twins(schedule, n)
+        peak = float(np.max(np.abs(lr)))
+        np.testing.assert_allclose(found.torch_lr, lr, rtol=1e-12, atol=1e-15 * peak)
+        keras_gap = float(np.max(np.abs(found.keras_lr - lr[found.keras_steps]))) / peak
+        assert keras_gap < 1e-6, (label, keras_gap)
+        worst_keras = max(worst_keras, keras_gap)
+    report_figure("schedule explorer: worst |numpy - keras| / peak lr", worst_keras, "{:.1e}")
+
+
+def test_one_redraw_is_fast(explorer, report_figure):
+    explorer.select("cosine with warm restarts")
+    start = time.perf_counter()
+    explorer.set(first_decay_steps=12)  # redraws with a parameter set not cached yet
+    uncached = time.perf_counter() - start
+    report_figure("schedule explorer redraw, twins evaluated [s]", uncached)
+    assert uncached < 1.0
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        explorer.redraw()
+        timings.append(time.perf_counter() - start)
+    report_figure("schedule explorer redraw, twins cached [s]", statistics.median(timings))
+    assert min(timings) < 0.5, timings

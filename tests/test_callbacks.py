@@ -456,3 +456,15 @@ def test_import_leaves_frameworks_out():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+@pytest.mark.parametrize(
+    "module", ["improvement", "reduce_lr_on_plateau", "early_stopping", "interplay"]
+)
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"lrcourse.callbacks.{module}")
+    failures, tried = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert tried > 0 and failures == 0

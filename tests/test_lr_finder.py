@@ -309,7 +309,8 @@ def test_torch_adapter_training_afterwards_is_unchanged_even_after_an_error(torc
     _torch_train(torch, reference, ref_opt, batches * 3)
 
     torch.manual_seed(123)
-    torch_range_test(model, optimizer, torch.nn.functional.mse_loss, iter(batches), num_iter=30)
+    endless = (batches[i % 4] for i in range(10**9))  # a generator: consumed, not stored
+    torch_range_test(model, optimizer, torch.nn.functional.mse_loss, endless, num_iter=30)
     calls = []
 
     def failing_loss(out, y):
@@ -456,8 +457,12 @@ def test_bad_train_step_and_batches():
         next(cycle_batches([1, 2]))
     with pytest.raises(ValueError, match="empty"):
         next(cycle_batches([]))
-    replay = cycle_batches(iter([(1, 2), (3, 4)]))
-    assert [next(replay) for _ in range(5)] == [(1, 2), (3, 4), (1, 2), (3, 4), (1, 2)]
+    cycled = cycle_batches([(1, 2), (3, 4)])
+    assert [next(cycled) for _ in range(5)] == [(1, 2), (3, 4), (1, 2), (3, 4), (1, 2)]
+    one_shot = cycle_batches(pair for pair in [(1, 2), (3, 4)])  # never stored
+    assert [next(one_shot), next(one_shot)] == [(1, 2), (3, 4)]
+    with pytest.raises(ValueError, match="ran out after 2 batches"):
+        next(one_shot)
 
 
 def test_import_leaves_frameworks_out():

@@ -7,9 +7,11 @@ def cycle_batches(batches):
     """An endless iterator over the ``(x, y)`` pairs of ``batches``.
 
     A re-iterable (a list, a torch DataLoader, a tf.data.Dataset) is iterated again from
-    the start when exhausted, so a shuffling loader reshuffles; a one-shot iterator (a
-    generator) is remembered as it goes and replayed. Raises TypeError if ``batches`` is
-    not iterable or yields something that is not a pair, ValueError if it is empty.
+    the start whenever it is exhausted, so a shuffling loader reshuffles. A one-shot
+    iterator (a generator, ``iter(loader)``) is consumed as it comes and never stored, so
+    an endless generator of device tensors costs no memory; if it runs out before the test
+    ends, a ValueError says so (pass a list or a loader to have it cycled). Raises
+    TypeError if ``batches`` is not iterable or yields something that is not a pair.
     """
     try:
         one_shot = iter(batches) is batches
@@ -18,35 +20,26 @@ def cycle_batches(batches):
             f"batches must be an iterable of (x, y) pairs, got {type(batches).__name__}"
         ) from None
 
-    def passes():
-        if one_shot:
-            seen = []
-            for batch in batches:
-                seen.append(batch)
-                yield batch
-            while seen:
-                yield from seen
-        else:
-            while True:
-                empty = True
-                for batch in batches:
-                    empty = False
-                    yield batch
-                if empty:
-                    return
-
     def checked():
         count = 0
-        for batch in passes():
-            if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-                raise TypeError(
-                    f"batches must yield (x, y) pairs, got {type(batch).__name__} {_short(batch)}"
+        while True:
+            before = count
+            for batch in batches:
+                if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+                    raise TypeError(
+                        f"batches must yield (x, y) pairs, got {type(batch).__name__} "
+                        f"{_short(batch)}"
+                    )
+                count += 1
+                yield batch
+            if count == 0:
+                raise ValueError("batches is empty: the range test needs at least one (x, y)")
+            if one_shot or count == before:
+                raise ValueError(
+                    f"batches ran out after {count} batches and cannot be iterated again "
+                    "(a one-shot iterator or generator); pass a list or a re-iterable such as "
+                    "a DataLoader to have it cycled, or an endless generator"
                 )
-            count += 1
-            yield batch
-        if count == 0:
-            raise ValueError("batches is empty: the range test needs at least one (x, y) batch")
-        raise ValueError("batches yielded nothing when iterated again; pass a list instead")
 
     return checked()
 

@@ -29,8 +29,9 @@ from .range_test import range_test
 def keras_range_test(model, batches, loss_fn=None, **kw):
     """Range test on a compiled Keras model; weights and optimizer are restored after.
 
-    ``batches``: iterable of ``(x, y)`` (a list, a tf.data.Dataset...), cycled if shorter
-    than the test. Returns an ``LRFinderResult``.
+    ``batches``: iterable of ``(x, y)``: a list or tf.data.Dataset (cycled if shorter than
+    the test) or a generator (consumed, never stored: see ``cycle_batches``). Returns an
+    ``LRFinderResult``.
     """
     import keras
 

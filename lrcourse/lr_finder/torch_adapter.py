@@ -26,8 +26,9 @@ from .range_test import range_test
 def torch_range_test(model, optimizer, loss_fn, batches, **kw):
     """Range test on ``model`` with ``optimizer``; model and optimizer are restored after.
 
-    ``batches``: iterable of ``(x, y)`` (a DataLoader, a list...), cycled if shorter than
-    the test. Returns an ``LRFinderResult``.
+    ``batches``: iterable of ``(x, y)``: a list or DataLoader (cycled if shorter than the
+    test) or a generator (consumed, never stored: see ``cycle_batches``). Returns an
+    ``LRFinderResult``.
     """
     import torch
 

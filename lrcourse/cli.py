@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         "constant, time_based, step_decay, exp_decay, adagrad, adadelta, "
         "rmsprop, adam, cosine, cyclic, one_cycle, warmup_cosine, lr_finder",
     )
-    p.add_argument("--epochs", type=_positive_int, help="default: 100, or 15 when scaled down")
+    p.add_argument("--epochs", type=_positive_int, help="default: 100, or 30 when scaled down")
     p.add_argument("--seeds", type=_positive_int, default=3, help="seeds per run (default 3)")
     p.add_argument(
         "--full",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import validation
 from .runs import RunLength, RunSpec, select_runs
-from .scale import Scale, choose_scale
+from .scale import SCALED_MODEL_OPTIONS, Scale, choose_scale
 
 FINDER_METHOD = "valley"  # fastai's default; "steep" picks noise on small, dropout-heavy nets
 METRICS = ("final_val_accuracy", "best_val_accuracy", "test_accuracy", "final_val_loss")
@@ -107,12 +107,14 @@ def compare(settings: CompareSettings, *, say: Callable[[str], None] = print) ->
     if scale.subset:
         dataset = dataset.subset(**scale.subset)
     say(f"dataset {dataset.describe()}")
-    spec = model_spec(settings.model, dataset.image_shape, dataset.num_classes)
+    options = dict(SCALED_MODEL_OPTIONS.get(settings.model, {})) if scale.scaled else {}
+    spec = model_spec(settings.model, dataset.image_shape, dataset.num_classes, **options)
     length = RunLength(scale.epochs, steps_per_epoch(len(dataset.train), settings.batch_size))
     module = trainer(settings.framework)
     say(
         f"{len(runs)} runs x {settings.seeds} seeds, {scale.epochs} epochs of "
-        f"{length.steps_per_epoch} steps, {spec.name} ({spec.num_params:,} parameters), "
+        f"{length.steps_per_epoch} steps, {spec.name}{options or ''} "
+        f"({spec.num_params:,} parameters), "
         f"{settings.framework}"
     )
 

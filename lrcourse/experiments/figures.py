@@ -25,20 +25,34 @@ def _legend(ax):
         ax.legend(fontsize="small", frameon=False, ncols=2)
 
 
+def linestyles(names) -> dict[str, str]:
+    """Runs that share a colour (``plots.color_for`` has 10) get different line styles."""
+    seen: dict[str, int] = {}
+    styles = {}
+    for name in names:
+        color = plots.color_for(name)
+        styles[name] = ("-", "-.", ":", (0, (5, 1)))[seen.get(color, 0) % 4]
+        seen[color] = seen.get(color, 0) + 1
+    return styles
+
+
 def draw_lr(ax, by_run):
+    styles = linestyles(by_run)
     for name, histories in by_run.items():
         if histories[0].step_lr:
             plots.plot_step_lr(histories[0], ax=ax, label=name)
+            ax.get_lines()[-1].set_linestyle(styles[name])
     ax.set_title("learning rate per update (seed 0)")
     _legend(ax)
 
 
 def draw_metric(ax, by_run, column, title, *, train_column=None):
+    styles = linestyles(by_run)
     for name, histories in by_run.items():
-        plots.plot_epoch_metric(histories, column, ax=ax, label=name)
-        if train_column:
+        plots.plot_epoch_metric(histories, column, ax=ax, label=name, linestyle=styles[name])
+        if train_column:  # same colour, dashed, no legend entry
             plots.plot_epoch_metric(
-                histories, train_column, ax=ax, label=None, linestyle="--", band=False
+                histories, train_column, ax=ax, label="_train", linestyle="--", band=False
             )
     ax.set_title(title)
     _legend(ax)

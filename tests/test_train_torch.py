@@ -147,3 +147,9 @@ def test_find_lr_leaves_the_model_unchanged(digits, spec):
     after = model.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)
     assert 1e-4 <= result.suggest("steep") <= 10 and len(result.lrs) >= 2
+
+
+def test_progress_bar_shows_lr_and_loss(digits, spec, capsys):
+    torch_trainer.fit(spec, digits, _config(progress=True, epochs=1))
+    err = capsys.readouterr().err
+    assert "lr=0.1" in err and "loss=" in err and "val_acc=" in err

@@ -113,7 +113,8 @@ def compare(settings: CompareSettings, *, say: Callable[[str], None] = print) ->
     module = trainer(settings.framework)
     say(
         f"{len(runs)} runs x {settings.seeds} seeds, {scale.epochs} epochs of "
-        f"{length.steps_per_epoch} steps, {spec.name}{options or ''} "
+        f"{length.steps_per_epoch} steps, {spec.name}"
+        f"{''.join(f' ({k} {v})' for k, v in options.items())} "
         f"({spec.num_params:,} parameters), "
         f"{settings.framework}"
     )

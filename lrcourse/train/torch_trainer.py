@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import time
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -162,16 +163,18 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
             t0 = time.perf_counter()
             batches = epoch_order(n_train, config.batch_size, config.seed, epoch)
             batches = batches[: total - log.step]
+            order = torch.from_numpy(np.concatenate(batches)).to(device)  # one copy per epoch
+            ends = np.cumsum([len(index) for index in batches]).tolist()
             loss_sum = torch.zeros((), device=device)
             correct = torch.zeros((), device=device, dtype=torch.long)
-            for index in batches:
+            for start, end in zip([0, *ends[:-1]], ends, strict=True):
                 if native is None:
                     lr = float(lrs[log.step])
                     for group in optimizer.param_groups:
                         group["lr"] = lr
                 else:
                     lr = float(optimizer.param_groups[0]["lr"])
-                xb, yb = data.batch("train", torch.from_numpy(index).to(device))
+                xb, yb = data.batch("train", order[start:end])
                 with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
                     logits = model(xb)
                 loss = F.cross_entropy(logits.float(), yb)
@@ -182,7 +185,7 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
                 if native is not None:
                     native.step()
                 loss = loss.detach()
-                loss_sum += loss * len(index)
+                loss_sum += loss * (end - start)
                 correct += (logits.detach().argmax(1) == yb).sum()
                 if not log.append(lr, loss):
                     return _finish(history, model, train_time, images)
@@ -192,7 +195,7 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
                 torch.cuda.synchronize()
             epoch_train_time = time.perf_counter() - t0
             train_time += epoch_train_time
-            seen = sum(len(index) for index in batches)
+            seen = ends[-1]
             images += seen
             if len(batches) < per_epoch:  # max_steps ended the run inside this epoch
                 break

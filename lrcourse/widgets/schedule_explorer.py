@@ -34,6 +34,7 @@ import numpy as np
 from .. import plots, schedules
 
 MARKERS = 40  # how many steps of each twin are drawn as markers
+NUMPY_COLOR, TORCH_COLOR, KERAS_COLOR = plots.PALETTE[0], "black", plots.PALETTE[3]
 
 
 # -- what can be explored -----------------------------------------------------------------------
@@ -323,15 +324,15 @@ def draw(choice: Choice, values: dict, *, log: bool = False):
     # fixed margins instead of a layout engine: the explorer redraws faster
     fig, ax = plt.subplots(figsize=(8, 3.4))
     fig.subplots_adjust(left=0.1, right=0.98, bottom=0.15, top=0.88)
-    name = type(schedule).__name__
-    ax.plot(steps, lr, color=plots.color_for(name), linewidth=1.8, label="NumPy (lrcourse)")
+    # the lr is constant during an update: draw steps; markers sit where each update starts
+    ax.plot(steps, lr, drawstyle="steps-post", color=NUMPY_COLOR, label="NumPy (lrcourse)")
     shown = marker_steps(n)
     ax.plot(
         shown,
         found.torch_lr[shown],
         "o",
         markerfacecolor="none",
-        color=plots.color_for("torch"),
+        color=TORCH_COLOR,
         label=f"torch {found.torch_name}",
     )
     keras_shown = np.isin(found.keras_steps, shown)
@@ -339,7 +340,7 @@ def draw(choice: Choice, values: dict, *, log: bool = False):
         found.keras_steps[keras_shown],
         found.keras_lr[keras_shown],
         "x",
-        color=plots.color_for("keras"),
+        color=KERAS_COLOR,
         label=f"Keras {found.keras_name}",
     )
     plots.style_lr_axis(ax, log=log)
@@ -377,7 +378,7 @@ def make_control(param: Param):
         )
     if param.kind == "int":
         return widgets.IntSlider(**common, min=param.low, max=param.high, step=1)
-    decimals = max(0, -math.floor(math.log10(param.step)))
+    decimals = len(f"{param.step:g}".partition(".")[2])  # 0.25 -> 2, 5.0 -> 0
     return widgets.FloatSlider(
         **common, min=param.low, max=param.high, step=param.step, readout_format=f".{decimals}f"
     )

@@ -96,8 +96,8 @@ def fetch_cifar10(
         raise DatasetUnavailable(
             f"{state} ({type(err).__name__}: {err}). To use it offline, download {URL} "
             f"(MD5 {MD5}) on a machine with network and put it, unchanged, at {target} "
-            f"(or point the environment variable {cache.ENV_VAR} or data_dir= at the "
-            "folder that holds it)."
+            f"(or point the environment variable {cache.ENV_VAR}, data_dir= or "
+            "`lrcourse ... --data-dir` at the folder that holds it)."
         ) from err
     return Path(path)
 

@@ -23,9 +23,8 @@ import numpy as np
 
 from ..models import ModelSpec, build_keras
 from .batches import endless_batches
-from .config import TrainConfig, is_lrcourse_schedule, steps_per_epoch
+from .config import TrainConfig, is_constant, is_lrcourse_schedule, steps_per_epoch
 from .history import History
-from .lr_plan import planned_lrs
 from .progress import RunProgress
 from .step_log import StepLog
 
@@ -149,21 +148,25 @@ class _EarlyStopWatch(keras.callbacks.Callback):
             self.history.stopped_early = self.history.num_epochs
 
 
-def _set_learning_rate(optimizer, config: TrainConfig, total_steps: int) -> None:
+def _set_learning_rate(optimizer, config: TrainConfig) -> None:
     schedule = config.schedule
     if is_lrcourse_schedule(schedule) and config.plateau is None:
         optimizer.learning_rate = schedule.to_keras()
     elif isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
         optimizer.learning_rate = schedule
-    else:
-        planned_lrs(config, 1)  # validates the schedule argument
+    elif is_constant(schedule):
         optimizer.learning_rate = config.base_lr()
+    else:
+        raise TypeError(
+            "the Keras trainer takes schedule=None, a number, an lrcourse.schedules object or "
+            f"a keras LearningRateSchedule, got {type(schedule).__name__}"
+        )
 
 
-def compile_model(model, config: TrainConfig, total_steps: int = 1):
+def compile_model(model, config: TrainConfig):
     """Compile with the config's optimizer and schedule, cross-entropy on logits."""
     optimizer = config.get_optimizer().to_keras()
-    _set_learning_rate(optimizer, config, total_steps)
+    _set_learning_rate(optimizer, config)
     model.compile(
         optimizer=optimizer,
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -188,7 +191,7 @@ def fit(model, dataset, config: TrainConfig | None = None, *, run: str = "") -> 
     total = config.epochs * per_epoch
     if config.max_steps is not None:
         total = min(total, config.max_steps)
-    compile_model(model, config, total)
+    compile_model(model, config)
 
     history = History(run=run)
     template = config.get_optimizer()

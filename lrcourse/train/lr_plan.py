@@ -22,6 +22,11 @@ def planned_lrs(config: TrainConfig, total_steps: int) -> np.ndarray | None:
     elif schedule is None or np.isscalar(schedule):
         lrs = np.full(total_steps, config.base_lr())
     elif callable(schedule):
+        if type(schedule).__module__.split(".")[0] in ("keras", "tensorflow"):
+            raise TypeError(
+                "schedule is a Keras LearningRateSchedule: the torch trainer takes an "
+                "lrcourse.schedules object (it has .to_keras()) or a torch scheduler factory"
+            )
         return None
     else:
         raise TypeError(

@@ -118,6 +118,33 @@ def cpu_threads(n: int | None):
         torch.set_num_threads(old)
 
 
+class _LearningRate:
+    """Sets the learning rate of every update: from the run's plan (an lrcourse schedule
+    or a constant, which a plateau rule may lower) or by a native torch scheduler."""
+
+    def __init__(self, config: TrainConfig, optimizer, total_steps: int):
+        self.optimizer = optimizer
+        self.plan = planned_lrs(config, total_steps)
+        self.native = None if self.plan is not None else config.schedule(optimizer)
+
+    def before_update(self, step: int) -> float:
+        if self.native is not None:
+            return float(self.optimizer.param_groups[0]["lr"])
+        lr = float(self.plan[step])
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        return lr
+
+    def after_update(self) -> None:
+        if self.native is not None:
+            self.native.step()
+
+    def apply_plateau(self, plateau, metric: float, step: int) -> None:
+        """Feed the plateau rule; a lower lr replaces the rest of the plan."""
+        if plateau is not None and step < len(self.plan):
+            self.plan[step:] = float(plateau.update(metric, float(self.plan[step])))
+
+
 def _fit(model, dataset, config: TrainConfig, run: str) -> History:
     device = pick_device(config.device)
     if isinstance(model, ModelSpec):
@@ -134,12 +161,9 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
     total = config.epochs * per_epoch
     if config.max_steps is not None:
         total = min(total, config.max_steps)
-
     template = config.get_optimizer()
     optimizer = template.to_torch(model.parameters())
-    lrs = planned_lrs(config, total)
-    native = None if lrs is not None else config.schedule(optimizer)
-    scaler = torch.amp.GradScaler("cuda", enabled=amp == torch.float16)
+    learning_rate = _LearningRate(config, optimizer, total)
 
     history = History(run=run)
     history.meta.update(
@@ -155,6 +179,7 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
     )
     progress = RunProgress(total, desc=run, enabled=config.progress)
     log = StepLog(history, progress, _to_numpy)
+    step_fn = _update_step(model, optimizer, learning_rate, amp)
     train_time, images = 0.0, 0
     model.train()
     torch.manual_seed(config.seed)  # dropout's random stream, however the model was made
@@ -163,40 +188,15 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
             t0 = time.perf_counter()
             batches = epoch_order(n_train, config.batch_size, config.seed, epoch)
             batches = batches[: total - log.step]
-            order = torch.from_numpy(np.concatenate(batches)).to(device)  # one copy per epoch
-            ends = np.cumsum([len(index) for index in batches]).tolist()
-            loss_sum = torch.zeros((), device=device)
-            correct = torch.zeros((), device=device, dtype=torch.long)
-            for start, end in zip([0, *ends[:-1]], ends, strict=True):
-                if native is None:
-                    lr = float(lrs[log.step])
-                    for group in optimizer.param_groups:
-                        group["lr"] = lr
-                else:
-                    lr = float(optimizer.param_groups[0]["lr"])
-                xb, yb = data.batch("train", order[start:end])
-                with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
-                    logits = model(xb)
-                loss = F.cross_entropy(logits.float(), yb)
-                optimizer.zero_grad(set_to_none=True)
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-                if native is not None:
-                    native.step()
-                loss = loss.detach()
-                loss_sum += loss * (end - start)
-                correct += (logits.detach().argmax(1) == yb).sum()
-                if not log.append(lr, loss):
-                    return _finish(history, model, train_time, images)
-            if not log.flush():
-                return _finish(history, model, train_time, images)
+            finished, loss_sum, correct = _train_epoch(step_fn, data, batches, log)
             if device.type == "cuda":
                 torch.cuda.synchronize()
             epoch_train_time = time.perf_counter() - t0
             train_time += epoch_train_time
-            seen = ends[-1]
+            seen = sum(len(index) for index in batches)
             images += seen
+            if not finished:  # diverged
+                return _finish(history, model, train_time, images)
             if len(batches) < per_epoch:  # max_steps ended the run inside this epoch
                 break
             val_loss, val_acc = evaluate(model, data, "val", config.eval_batch_size, amp)
@@ -211,8 +211,7 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
             )
             progress.epoch_done(epoch + 1, config.epochs, val_acc)
             metric = val_loss if config.monitor == "val_loss" else val_acc
-            if config.plateau is not None and log.step < total:
-                lrs[log.step :] = float(config.plateau.update(metric, float(lrs[log.step])))
+            learning_rate.apply_plateau(config.plateau, metric, log.step)
             if _should_stop(config.early_stopping, metric, model):
                 history.stopped_early = epoch + 1
                 break
@@ -224,6 +223,46 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
     finally:
         progress.close()
     return _finish(history, model, train_time, images)
+
+
+def _update_step(model, optimizer, learning_rate: _LearningRate, amp):
+    """``step(k, x, y) -> (lr, loss, logits)``: one update at the planned learning rate."""
+    scaler = torch.amp.GradScaler("cuda", enabled=amp == torch.float16)
+    device_type = next(model.parameters()).device.type
+
+    def step(k, xb, yb):
+        lr = learning_rate.before_update(k)
+        with torch.autocast(device_type, dtype=amp, enabled=amp is not None):
+            logits = model(xb)
+        loss = F.cross_entropy(logits.float(), yb)
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        learning_rate.after_update()
+        return lr, loss.detach(), logits.detach()
+
+    return step
+
+
+def _train_epoch(step, data: _Data, batches, log: StepLog):
+    """Run the updates of one epoch; ``(finished, loss_sum, correct)`` as device tensors
+    (``finished`` is False when the run diverged)."""
+    device = data.splits["train"][0].device
+    order = torch.from_numpy(np.concatenate(batches)).to(device)  # one copy per epoch
+    loss_sum = torch.zeros((), device=device)
+    correct = torch.zeros((), device=device, dtype=torch.long)
+    start = 0
+    for index in batches:
+        end = start + len(index)
+        xb, yb = data.batch("train", order[start:end])
+        lr, loss, logits = step(log.step, xb, yb)
+        loss_sum += loss * len(index)
+        correct += (logits.argmax(1) == yb).sum()
+        if not log.append(lr, loss):
+            return False, loss_sum, correct
+        start = end
+    return log.flush(), loss_sum, correct
 
 
 def _should_stop(stopper, metric: float, model) -> bool:

@@ -7,8 +7,9 @@ overlaid as markers, so a learner sees that the three agree. The caption under t
 names the schedule, its parameter values, the framework classes used and the largest
 difference from each twin::
 
-    schedule=StepDecay initial_lr=0.1 step_size=10 gamma=0.5 | torch StepLR: max |numpy -
-    torch| = 0 | keras ExponentialDecay: max |numpy - keras| = 1.5e-09 (float32)
+    schedule=StepDecay initial_lr=0.1 step_size=10 gamma=0.5
+    torch StepLR: max |numpy - torch| = 0.0e+00 | Keras ExponentialDecay: max |numpy -
+    keras| = 1.5e-09 (float32) | 50 epochs
 
 Speed (a redraw should take well under 0.5 s): the twins are evaluated once per parameter
 set (cached), the torch optimizer is created once, and a Keras schedule is called on all
@@ -257,7 +258,8 @@ class Twins:
 
 
 def marker_steps(n: int, count: int = MARKERS) -> np.ndarray:
-    return np.unique(np.linspace(0, n - 1, min(count, n)).round().astype(int))
+    """Evenly spaced steps in 0 ... n - 1, at most about ``count`` of them."""
+    return np.arange(0, n, max(1, math.ceil(n / count)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -348,7 +350,7 @@ def draw(choice: Choice, values: dict, *, log: bool = False):
     ax.set_title(choice.describe(values), fontsize=9)
     ax.legend(loc="best", frameon=False, fontsize=8)
     caption = (
-        f"{choice.describe(values)} | torch {found.torch_name}: max |numpy - torch| = "
+        f"{choice.describe(values)}\ntorch {found.torch_name}: max |numpy - torch| = "
         f"{torch_gap:.1e} | Keras {found.keras_name}: max |numpy - keras| = {keras_gap:.1e} "
         f"(float32) | {n} {choice.unit}s"
     )

@@ -160,3 +160,15 @@ def test_import_leaves_frameworks_out():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == []
+
+
+def test_a_run_that_diverged_prints_no_nan():
+    from lrcourse.experiments.compare import _one_line, summarise
+    from lrcourse.train import History
+
+    h = History(run="constant")
+    h.record_steps([0.1], [2.3])
+    h.mark_diverged(1, 1e3)
+    assert _one_line(h, 0) == "  constant       seed 0: diverged at step 1 (lr=1000)"
+    table = format_table(summarise(select_runs("constant"), {"constant": [h]}))
+    assert "nan" not in table.lower() and table.splitlines()[-1].endswith("1")

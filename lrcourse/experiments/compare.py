@@ -161,8 +161,10 @@ def _with_finder_lr(module, spec, dataset, config, say):
 
 
 def _one_line(history, seed) -> str:
+    if history.diverged and history.num_epochs == 0:
+        return f"  {history.run:<14} seed {seed}: {history.diverged}"
     s = history.summary()
-    end = f"  {history.diverged}" if history.diverged else ""
+    end = f"; then {history.diverged}" if history.diverged else ""
     return (
         f"  {history.run:<14} seed {seed}: val acc {s['final_val_accuracy']:.3f} "
         f"(best {s['best_val_accuracy']:.3f} at epoch {s['best_epoch']}), "
@@ -219,14 +221,19 @@ def _prepare_out_dir(path) -> Path:
 
 
 def format_table(rows: list[dict]) -> str:
-    """The results as an aligned text table (what the CLI prints)."""
+    """The results as an aligned text table (what the CLI prints); "-" where every seed
+    diverged before an epoch ended."""
     header = f"{'run':<14} {'val acc':>15} {'best val':>8} {'test acc':>8} {'val loss':>8} div"
     lines = [header, "-" * len(header)]
     for r in rows:
-        acc = f"{r['final_val_accuracy_mean']:.3f} ± {r['final_val_accuracy_std']:.3f}"
+        acc = f"{_num(r['final_val_accuracy_mean'])} ± {_num(r['final_val_accuracy_std'])}"
         lines.append(
-            f"{r['run']:<14} {acc:>15}"
-            f" {r['best_val_accuracy_mean']:>8.3f} {r['test_accuracy_mean']:>8.3f}"
-            f" {r['final_val_loss_mean']:>8.3f} {r['diverged']:>3}"
+            f"{r['run']:<14} {acc:>15} {_num(r['best_val_accuracy_mean']):>8}"
+            f" {_num(r['test_accuracy_mean']):>8} {_num(r['final_val_loss_mean']):>8}"
+            f" {r['diverged']:>3}"
         )
     return "\n".join(lines)
+
+
+def _num(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.3f}"

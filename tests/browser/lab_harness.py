@@ -664,13 +664,6 @@ class NotebookPage:
         self.page.get_by_role("menuitem", name=menu, exact=True).click()
         self.page.get_by_role("menuitem", name=item, exact=True).click()
 
-    def _select_cell(self, index: int) -> None:
-        cell = self.page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(index)
-        cell.scroll_into_view_if_needed()
-        prompt = cell.locator(".jp-InputPrompt").first
-        prompt.click()
-        self.page.keyboard.press("Escape")  # command mode, the cell stays selected
-
     def cell_state(self) -> list[dict]:
         return self.page.evaluate(_JS_CELL_STATE, self.path)
 
@@ -688,24 +681,31 @@ class NotebookPage:
         )
         if first_code is None:
             return []
-        if start == 0:
+        if start == 0:  # the learner's way, through the menu
             self._menu("Run", "Run All Cells")
-        else:
-            self._select_cell(start)
-            self._menu("Run", "Run Selected Cell and All Below")
-        # the first cell must have finished (counts are set when it completes) before
-        # "no [*] prompt" can mean the round is over.
+        else:  # Run > Run Selected Cell and All Below, without the clicks (one per stub)
+            self.page.evaluate(
+                "([path, i]) => { const find = "
+                + _JS_PANEL
+                + "; const p = find(path); p.content.activeCellIndex = i;"
+                + " return window.jupyterapp.commands.execute('notebook:run-all-below'); }",
+                [self.path, start],
+            )
+        # Done when the first cell has its count (counts are set as a cell completes), no
+        # prompt shows [*] (queued cells keep it until they run or are aborted) and the
+        # kernel is idle.
         self.page.wait_for_function(
             "([path, i, top]) => { const find = "
             + _JS_PANEL
             + "; const p = find(path); const c = p.content.widgets[i];"
-            + " const t = (c.node.querySelector('.jp-InputPrompt') || {}).textContent || '';"
-            + " return c.model.executionCount > top && !t.includes('*'); }",
+            + " const k = p.sessionContext.session && p.sessionContext.session.kernel;"
+            + " const busy = Array.from(p.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))"
+            + "   .some(e => e.textContent.includes('*'));"
+            + " return c.model.executionCount > top && !busy && k && k.status === 'idle'; }",
             arg=[self.path, first_code, top],
             timeout=timeout * 1000,
             polling=50,
         )
-        self.wait_idle(timeout, stable_s=0.3)
         after = self.cell_state()
         return [i for i, c in enumerate(after) if c["type"] == "code" and (c["count"] or 0) > top]
 

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test venv lint format bench clean
+.PHONY: lab test venv lint format bench compare clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/optimizer_step.py
+	$(BIN)/python benchmarks/train_throughput.py
+
+compare: $(STAMP)
+	$(BIN)/lrcourse compare
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -9,6 +9,10 @@ torch or TensorFlow):
 - ``lrcourse.callbacks``: ReduceLROnPlateau and EarlyStopping as small state machines.
 - ``lrcourse.lr_finder``: the learning-rate range test.
 - ``lrcourse.plots``: the course's plotting style.
+- ``lrcourse.data``, ``lrcourse.models``, ``lrcourse.train``, ``lrcourse.experiments``:
+  CIFAR-10 (or the bundled digits), the reference CNN and a fast ResNet in both
+  frameworks, trainers where any technique drives the lr, and the reference comparison.
+- ``lrcourse.grading``, ``lrcourse.widgets``: the course's checks and explorers.
 """
 
 import importlib
@@ -25,6 +29,9 @@ _SUBMODULES = (
     "grading",
     "data",
     "experiments",
+    "models",
+    "train",
+    "widgets",
 )
 
 

@@ -17,6 +17,12 @@ MODULES = [
     "lrcourse.lr_finder",
     "lrcourse.plots",
     "lrcourse.validation",
+    "lrcourse.grading",
+    "lrcourse.widgets",
+    "lrcourse.data",
+    "lrcourse.models",
+    "lrcourse.train",
+    "lrcourse.experiments",
 ]
 
 

@@ -65,3 +65,6 @@ class Adadelta(Optimizer):
 
     def _keras_spec(self):
         return "Adadelta", {"rho": self.rho, "epsilon": self.eps}
+
+    def _repr_args(self):
+        return {**super()._repr_args(), "rho": self.rho, "eps": self.eps}

@@ -88,3 +88,11 @@ class Adagrad(Optimizer):
             "initial_accumulator_value": self.initial_accumulator_value,
             "epsilon": self.eps,
         }
+
+    def _repr_args(self):
+        return {
+            **super()._repr_args(),
+            "lr_decay": self.lr_decay,
+            "initial_accumulator_value": self.initial_accumulator_value,
+            "eps": self.eps,
+        }

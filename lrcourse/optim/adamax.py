@@ -67,3 +67,6 @@ class Adamax(Optimizer):
     def _keras_spec(self):
         b1, b2 = self.betas
         return "Adamax", {"beta_1": b1, "beta_2": b2, "epsilon": self.eps}
+
+    def _repr_args(self):
+        return {**super()._repr_args(), "betas": self.betas, "eps": self.eps}

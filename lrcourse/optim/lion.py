@@ -60,3 +60,6 @@ class Lion(Optimizer):
     def _keras_spec(self):
         b1, b2 = self.betas
         return "Lion", {"beta_1": b1, "beta_2": b2}
+
+    def _repr_args(self):
+        return {**super()._repr_args(), "betas": self.betas}

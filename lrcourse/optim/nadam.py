@@ -134,3 +134,11 @@ class NAdam(Optimizer):
     def _keras_spec(self):
         b1, b2 = self.betas
         return "Nadam", {"beta_1": b1, "beta_2": b2, "epsilon": self.eps}
+
+    def _repr_args(self):
+        return {
+            **super()._repr_args(),
+            "betas": self.betas,
+            "eps": self.eps,
+            "momentum_decay": self.momentum_decay,
+        }

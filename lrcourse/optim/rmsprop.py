@@ -106,3 +106,12 @@ class RMSprop(Optimizer):
             "momentum": self.momentum,
             "centered": self.centered,
         }
+
+    def _repr_args(self):
+        return {
+            **super()._repr_args(),
+            "alpha": self.alpha,
+            "eps": self.eps,
+            "momentum": self.momentum,
+            "centered": self.centered,
+        }

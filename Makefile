@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test venv lint format bench compare clean
+.PHONY: lab test test-fast browser screenshot venv lint format bench compare clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,19 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: $(STAMP)
+	sh scripts/install_browser.sh
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest -q -m "not slow"
+
+browser: $(STAMP)
+	sh scripts/install_browser.sh
+	$(BIN)/python -m pytest -q -s tests/browser
+
+screenshot: $(STAMP)
+	sh scripts/install_browser.sh
+	$(BIN)/python scripts/readme_screenshot.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

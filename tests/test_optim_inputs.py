@@ -151,3 +151,13 @@ def test_no_parameter_sized_temporaries(monkeypatch):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < w.nbytes / 4, f"a step allocated {peak} bytes for a {w.nbytes}-byte parameter"
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("convention", ["torch", "keras"])
+def test_lr_zero_leaves_parameters_unchanged(cls, convention):
+    """A warm-up that starts at lr 0 makes the first update a no-op, in every optimizer."""
+    opt = cls(lr=0.0, weight_decay=0.1, convention=convention)
+    w = np.array([1.0, -2.0, 3.0])
+    opt.step([w], [np.array([0.5, -0.5, 2.0])])
+    np.testing.assert_array_equal(w, [1.0, -2.0, 3.0])

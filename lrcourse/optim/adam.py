@@ -59,9 +59,10 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         t = state["step"]
         if self.convention == "torch":  # Python floats, as torch computes them
-            step_size = lr / (1 - b1**t)
-            neg_scale = -((1 - b2**t) ** 0.5) * step_size  # sqrt(1 - beta2^t) * -step_size
-            return {"denom_scale": neg_scale, "denom_eps": self.eps / -step_size}
+            return {
+                "step_size": lr / (1 - b1**t),
+                "bias_correction2_sqrt": (1 - b2**t) ** 0.5,
+            }
         dt = dtype.type  # Keras: tensors of the variable's dtype, betas cast through float32
         b1_power, b2_power = dt(f32(b1)) ** dt(t), dt(f32(b2)) ** dt(t)
         return {"alpha": dt(lr) * np.sqrt(dt(1) - b2_power) / (dt(1) - b1_power)}
@@ -80,11 +81,10 @@ class Adam(Optimizer):
             v = s["max_exp_avg_sq"]
         np.sqrt(v, out=denom)
         if self.convention == "torch":
-            # w <- w - step_size * m / (sqrt(v_hat) + eps), with step_size folded into the
-            # denominator (torch's own capturable form): one pass fewer.
-            denom /= c["denom_scale"]
-            denom += c["denom_eps"]
+            denom /= c["bias_correction2_sqrt"]  # w <- w - step_size * m / (sqrt(v_hat) + eps)
+            denom += self.eps
             np.divide(m, denom, out=t)
+            t *= -c["step_size"]
             p += t
         else:
             denom += self.eps  # w <- w - alpha * m / (sqrt(v) + eps)

@@ -161,3 +161,17 @@ def test_lr_zero_leaves_parameters_unchanged(cls, convention):
     w = np.array([1.0, -2.0, 3.0])
     opt.step([w], [np.array([0.5, -0.5, 2.0])])
     np.testing.assert_array_equal(w, [1.0, -2.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamax", "nadam", "lion", "compare"],
+)
+def test_docstring_examples(module):
+    """The worked examples in the optimizers' docstrings stay true."""
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"lrcourse.optim.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

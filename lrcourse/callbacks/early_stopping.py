@@ -53,6 +53,7 @@ from __future__ import annotations
 import copy
 
 from .. import validation
+from ..frameworks import import_keras
 from .improvement import MODES, check_metric, is_improvement
 
 
@@ -134,7 +135,7 @@ class EarlyStopping:
         """A fresh ``keras.callbacks.EarlyStopping`` with the same arguments."""
         if not isinstance(monitor, str):
             raise TypeError(f"monitor must be a metric name (str), got {monitor!r}")
-        import keras
+        keras = import_keras()
 
         return keras.callbacks.EarlyStopping(
             monitor=monitor,

@@ -68,6 +68,7 @@ Twins:
 from __future__ import annotations
 
 from .. import validation
+from ..frameworks import import_keras
 from .improvement import MODES, THRESHOLD_MODES, check_metric, is_improvement, worst_value
 
 
@@ -197,7 +198,7 @@ class ReduceLROnPlateau:
         conditions for identical lrs are in the module docstring.
         """
         kwargs = self.keras_arguments(monitor)
-        import keras
+        keras = import_keras()
 
         return keras.callbacks.ReduceLROnPlateau(**kwargs)
 

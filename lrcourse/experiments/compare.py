@@ -82,7 +82,9 @@ def gpu_available(framework: str) -> bool:
         import torch
 
         return torch.cuda.is_available()
-    import keras
+    from ..frameworks import import_keras
+
+    keras = import_keras()
 
     return bool(keras.distribution.list_devices("gpu"))
 

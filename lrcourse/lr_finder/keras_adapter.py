@@ -33,7 +33,9 @@ def keras_range_test(model, batches, loss_fn=None, **kw):
     the test) or a generator (consumed, never stored: see ``cycle_batches``). Returns an
     ``LRFinderResult``.
     """
-    import keras
+    from ..frameworks import import_keras
+
+    keras = import_keras()
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")

@@ -41,7 +41,9 @@ def _layer(L, layer):
 
 def build(model_spec: S.ModelSpec):
     """The spec as a ``keras.Model`` taking ``(N, H, W, C)`` floats, giving logits."""
-    import keras
+    from ..frameworks import import_keras
+
+    keras = import_keras()
 
     inputs = keras.Input(shape=model_spec.input_shape)
     outputs = _apply(model_spec.layers, inputs)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validation
+from ..frameworks import import_keras
 
 BLOCK = 1 << 16  # elements per block: 256 KiB of float32; the fastest size measured (2^13..2^17)
 
@@ -189,7 +190,7 @@ class Optimizer:
 
     def to_keras(self):
         """The configured ``keras.optimizers`` optimizer (same updates under 'keras')."""
-        import keras
+        keras = import_keras()
 
         if self.convention == "torch" and self.weight_decay and not self.decoupled:
             raise ValueError(

@@ -125,7 +125,9 @@ def _run_torch(opt, params, grad_fn: Callable, lrs):
 
 
 def _run_keras(opt, params, grad_fn: Callable, lrs):
-    import keras
+    from ..frameworks import import_keras
+
+    keras = import_keras()
 
     variables = [keras.Variable(p, dtype=str(p.dtype)) for p in params]
     kopt = opt.to_keras()

@@ -40,6 +40,7 @@ import numbers
 import numpy as np
 
 from .. import plots, validation
+from ..frameworks import import_keras
 
 
 class Schedule:
@@ -104,7 +105,7 @@ class Schedule:
         native = self._keras_native()
         if native is None:
             return keras_twin_class()(self)
-        import keras
+        keras = import_keras()
 
         name, kwargs = native
         return getattr(keras.optimizers.schedules, name)(**kwargs)
@@ -115,7 +116,7 @@ class Schedule:
         Keras calls it at the start of every epoch with the 0-based epoch number, and sets
         the optimizer's lr to ``schedule(epoch)``.
         """
-        import keras
+        keras = import_keras()
 
         return keras.callbacks.LearningRateScheduler(lambda epoch, lr: self(epoch), verbose=verbose)
 
@@ -200,7 +201,7 @@ def keras_twin_class():
     """
     global _KERAS_TWIN
     if _KERAS_TWIN is None:
-        import keras
+        keras = import_keras()
 
         @keras.saving.register_keras_serializable(package="lrcourse", name="Schedule")
         class KerasSchedule(keras.optimizers.schedules.LearningRateSchedule):

@@ -18,15 +18,17 @@ from __future__ import annotations
 import contextlib
 import time
 
-import keras
 import numpy as np
 
+from ..frameworks import import_keras
 from ..models import ModelSpec, build_keras
 from .batches import endless_batches
 from .config import TrainConfig, is_constant, is_lrcourse_schedule, steps_per_epoch
 from .history import History
 from .progress import RunProgress
 from .step_log import StepLog
+
+keras = import_keras()
 
 
 def gpu_present() -> bool:

@@ -1,0 +1,41 @@
+"""Import the deep-learning frameworks on demand, without their start-up noise.
+
+TensorFlow's C++ runtime writes lines such as "All log messages before
+absl::InitializeLog() is called are written to STDERR" and "Could not find cuda drivers"
+straight to file descriptor 2 while it loads, before any Python setting can stop it
+(``TF_CPP_MIN_LOG_LEVEL`` does not). In a notebook they show up as a red block under the
+first cell that touches Keras. :func:`import_keras` loads Keras (TensorFlow backend) with
+that descriptor pointed at /dev/null for the duration of the import only; Python errors
+still propagate as usual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+
+@contextlib.contextmanager
+def silenced_native_stderr():
+    """Point file descriptor 2 at /dev/null inside the block (C/C++ writes included)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def import_keras():
+    """``import keras``, quietly; returns the module (already imported: returned as is)."""
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with silenced_native_stderr():
+        import keras
+    return keras

@@ -16,6 +16,22 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's start-up
 _FIGURES: dict[str, tuple[float, str]] = {}
 
 
+@pytest.fixture(scope="module")
+def digits():
+    """A small split of the embedded digits (320 train / 100 val / 100 test) for trainers."""
+    from lrcourse.data import load_digits
+
+    return load_digits().subset(train=320, val=100, test=100, seed=0)
+
+
+@pytest.fixture(scope="module")
+def spec(digits):
+    """The reference article's CNN, sized for ``digits``."""
+    from lrcourse.models import model_spec
+
+    return model_spec("article_cnn", digits.image_shape, digits.num_classes)
+
+
 @pytest.fixture
 def report_figure():
     """``report_figure(key, value, fmt)``: keep the worst (largest) value seen per key."""

@@ -8,29 +8,14 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+from training_setup import small_config  # noqa: E402
+
 from lrcourse import optim, schedules  # noqa: E402
 from lrcourse.callbacks import EarlyStopping, ReduceLROnPlateau  # noqa: E402
-from lrcourse.data import load_digits  # noqa: E402
 from lrcourse.models import MODELS, build_keras, build_torch, model_spec  # noqa: E402
-from lrcourse.train import History, TrainConfig, keras_trainer  # noqa: E402
+from lrcourse.train import History, keras_trainer  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def digits():
-    return load_digits().subset(train=320, val=100, test=100, seed=0)
-
-
-@pytest.fixture(scope="module")
-def spec(digits):
-    return model_spec("article_cnn", digits.image_shape, digits.num_classes)
-
-
-def _config(**kw):
-    kw.setdefault("optimizer", optim.SGD(lr=0.1, momentum=0.8))
-    kw.setdefault("epochs", 2)
-    kw.setdefault("batch_size", 32)
-    kw.setdefault("progress", False)
-    return TrainConfig(**kw)
+_config = small_config
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))

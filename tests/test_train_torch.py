@@ -10,32 +10,15 @@ import pytest
 
 torch = pytest.importorskip("torch")
 from torch.optim.optimizer import register_optimizer_step_pre_hook  # noqa: E402
+from training_setup import small_config  # noqa: E402
 
 from lrcourse import optim, schedules  # noqa: E402
 from lrcourse.callbacks import EarlyStopping, ReduceLROnPlateau  # noqa: E402
-from lrcourse.data import load_digits  # noqa: E402
 from lrcourse.models import model_spec  # noqa: E402
 from lrcourse.train import History, TrainConfig, torch_trainer  # noqa: E402
 from lrcourse.train.history import EPOCH_COLUMNS  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def digits():
-    return load_digits().subset(train=320, val=100, test=100, seed=0)
-
-
-@pytest.fixture(scope="module")
-def spec(digits):
-    return model_spec("article_cnn", digits.image_shape, digits.num_classes)
-
-
-def _config(**kw):
-    kw.setdefault("optimizer", optim.SGD(lr=0.1, momentum=0.8))
-    kw.setdefault("epochs", 2)
-    kw.setdefault("batch_size", 32)
-    kw.setdefault("progress", False)
-    kw.setdefault("cpu_threads", 1)
-    return TrainConfig(**kw)
+_config = small_config
 
 
 @pytest.fixture

@@ -55,8 +55,8 @@ def torch_step(name, kwargs, n, variant):
     return opt.step
 
 
-def import_time():
-    code = "import time; t=time.perf_counter(); import lrcourse; print(time.perf_counter()-t)"
+def import_time(modules: str):
+    code = f"import time; t=time.perf_counter(); import {modules}; print(time.perf_counter()-t)"
     runs = [float(subprocess.check_output([sys.executable, "-c", code])) for _ in range(5)]
     return min(runs)
 
@@ -98,7 +98,9 @@ def main(argv=None):
             f"{'':<14} NumPy step allocates {extra / 2**20:.2f} MiB "
             f"(parameter: {w.nbytes / 2**20:.0f} MiB)"
         )
-    print(f"import lrcourse: {import_time() * 1e3:.0f} ms (best of 5, fresh interpreter)")
+    for modules in ("lrcourse", "lrcourse.optim, lrcourse.schedules, lrcourse.callbacks"):
+        ms = import_time(modules) * 1e3
+        print(f"import {modules}: {ms:.0f} ms (best of 5, fresh interpreter)")
 
 
 if __name__ == "__main__":

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import pickle
 import shutil
-import subprocess
-import sys
 import tarfile
 
 import numpy as np
@@ -183,13 +180,3 @@ def test_bad_arguments_are_named():
     keep, held = stratified_holdout(np.repeat(np.arange(4), 5), 8, seed=0)
     assert np.bincount(np.repeat(np.arange(4), 5)[held]).tolist() == [2, 2, 2, 2]
     assert len(keep) == 12
-
-
-@pytest.mark.parametrize("module", ["lrcourse", "lrcourse.data"])
-def test_import_leaves_frameworks_out(module):
-    code = (
-        f"import json, sys, {module}; "
-        "print(json.dumps([m for m in ('torch', 'tensorflow', 'keras') if m in sys.modules]))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert json.loads(out.stdout) == [], f"import {module} pulled in {out.stdout.strip()}"

@@ -76,17 +76,8 @@ class CyclicLR(Schedule):
             height = height * xp.exp(t * math.log(self.gamma))
         return self.base_lr + height
 
-    def _torch_native(self):
-        kwargs = {
-            "base_lr": self.base_lr,
-            "max_lr": self.max_lr,
-            "step_size_up": self.step_size_up,
-            "step_size_down": self.step_size_down,
-            "mode": self.mode,
-            "gamma": self.gamma,
-            "cycle_momentum": False,
-        }
-        return "CyclicLR", kwargs, self.base_lr
+    def _torch_native(self):  # torch's CyclicLR takes our arguments, momentum cycling off
+        return "CyclicLR", {**self._args(), "cycle_momentum": False}, self.base_lr
 
     def _horizon(self):
         down = self.step_size_up if self.step_size_down is None else self.step_size_down

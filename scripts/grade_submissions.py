@@ -15,11 +15,10 @@ Usage: python scripts/grade_submissions.py [--root COPY] [--student GLOB]
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
-from nbgrader_course import GRADES_CSV, SUBMITTED_DIR, root_from_argv, run_nbgrader
+from nbgrader_course import GRADES_CSV, SUBMITTED_DIR, parse_args, run_nbgrader
 from release_assignments import release
 
 
@@ -41,7 +40,9 @@ def grade(root: Path, student: str = "*") -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    argv = sys.argv
-    chosen = argv[argv.index("--student") + 1] if "--student" in argv else "*"
-    for assignment, took in grade(root_from_argv(argv), chosen).items():
+    args = parse_args(
+        "Autograde course/submitted/, write feedback and course/grades.csv (`make grade`).",
+        student=True,
+    )
+    for assignment, took in grade(args.root, args.student).items():
         print(f"autograded {assignment} in {took:.1f} s")

@@ -6,6 +6,7 @@ these constants only tell the scripts where to look for assignments and results.
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -35,8 +36,18 @@ def run_nbgrader(root: Path, *args: str) -> None:
     subprocess.run(command, cwd=root / COURSE_DIR, env=env, check=True)
 
 
-def root_from_argv(argv: list[str]) -> Path:
-    """``--root PATH`` (a copy of the course, as the tests make) or the repository."""
-    if "--root" in argv:
-        return Path(argv[argv.index("--root") + 1]).resolve()
-    return REPO_ROOT
+def parse_args(description: str, *, student: bool = False) -> argparse.Namespace:
+    """The scripts' options: ``--root`` (a copy of the course, as the tests make) and, for
+    grading, ``--student``. ``--help`` prints them and does nothing else."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--root",
+        type=lambda p: Path(p).resolve(),
+        default=REPO_ROOT,
+        help="the repository (or a copy of it) holding course/ (default: this one)",
+    )
+    if student:
+        parser.add_argument(
+            "--student", default="*", help="grade only this student's submissions (default: all)"
+        )
+    return parser.parse_args()

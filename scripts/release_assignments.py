@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbgrader_course import RELEASE_DIR, SOURCE_DIR, assignments, root_from_argv, run_nbgrader
+from nbgrader_course import RELEASE_DIR, SOURCE_DIR, assignments, parse_args, run_nbgrader
 from notebook_hygiene import clean_notebook_file, leaks
 
 
@@ -39,5 +39,6 @@ def release(root: Path) -> list[str]:
 
 
 if __name__ == "__main__":
-    released = release(root_from_argv(sys.argv))
+    args = parse_args("Regenerate release/ from source_notebooks/ (what `make release` runs).")
+    released = release(args.root)
     print("released: " + ", ".join(released))

@@ -21,11 +21,13 @@ inside the server root and reads this file from the current directory:
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 COURSE_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(COURSE_DIR)
+sys.path.insert(0, COURSE_DIR)  # the grading machinery: course/autograder/ (instructors only)
 
 c.CourseDirectory.course_id = "lrcourse"
 c.CourseDirectory.root = ROOT
@@ -53,3 +55,18 @@ c.Execute.startup_timeout = 120  # a kernel on a loaded two-core machine can be 
 # Released answer cells read "raise NotImplementedError()" under "# YOUR CODE HERE".
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Scores of autograded code cells are decided outside the learner's kernel: after nbgrader has
+# executed the notebook, CleanRoomVerdicts runs the answer cells again where only NumPy can be
+# imported, compares with the answer keys of course/graders/, and writes each verdict into its
+# test cell, which SaveAutoGrades then scores (course/autograder/verdicts.py).
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "autograder.verdicts.CleanRoomVerdicts",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

@@ -8,7 +8,9 @@ For every assignment folder in ``source_notebooks/``:
 2. ``nbgrader generate_assignment <assignment> --force`` (in ``course/``): solutions become
    ``raise NotImplementedError()``, hidden tests go, test cells are locked, and the
    assignment is recorded in ``course/gradebook.db`` (autograding needs it);
-3. check the result: no solution or hidden-test markers, no outputs, no widget state.
+3. check the result: no solution or hidden-test markers, no outputs, no widget state;
+4. write ``checks.json`` next to each released notebook: the check cells' data (visible cases,
+   expected outputs, each classic mistake's outputs and hint) from ``course/graders/``.
 
 Usage: python scripts/release_assignments.py [--root COPY_OF_THE_REPOSITORY]
 """
@@ -19,13 +21,22 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbgrader_course import RELEASE_DIR, SOURCE_DIR, assignments, parse_args, run_nbgrader
+from nbgrader_course import (
+    COURSE_DIR,
+    RELEASE_DIR,
+    SOURCE_DIR,
+    assignments,
+    parse_args,
+    run_nbgrader,
+)
 from notebook_hygiene import clean_notebook_file, leaks
 
 
 def release(root: Path) -> list[str]:
     """Regenerate the release of every assignment under ``root``; return their names."""
     names = assignments(root)
+    sys.path.insert(0, str(root / COURSE_DIR))
+    from autograder.check_data import write_check_data
     for name in names:
         for notebook in sorted((root / SOURCE_DIR / name).glob("*.ipynb")):
             if clean_notebook_file(notebook):
@@ -35,6 +46,7 @@ def release(root: Path) -> list[str]:
             found = leaks(nbformat.read(notebook, as_version=4))
             if found:
                 sys.exit(f"{notebook.relative_to(root)} leaks: " + "; ".join(found))
+        write_check_data(name, root / RELEASE_DIR, root / COURSE_DIR / "graders")
     return names
 
 

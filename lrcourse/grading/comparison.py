@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .plain_values import Opaque
+
 
 def _is_bool(value) -> bool:
     return isinstance(value, bool | np.bool_)
@@ -34,11 +36,13 @@ def describe_difference(got, expected, *, rtol: float, atol: float) -> str | Non
         return "it returned None: is a `return` statement missing?"
     if _is_bool(expected):
         if not _is_bool(got):
-            return f"it should return True or False, but returned a {type(got).__name__}"
+            kind = got.type_name if isinstance(got, Opaque) else type(got).__name__
+            return f"it should return True or False, but returned a {kind}"
         return None if bool(got) == bool(expected) else "it returned the opposite truth value"
-    numbers_got = _as_numbers(got)
+    numbers_got = None if isinstance(got, Opaque) else _as_numbers(got)
     if numbers_got is None:
-        return f"it should return a number or a NumPy array, but returned a {type(got).__name__}"
+        kind = got.type_name if isinstance(got, Opaque) else type(got).__name__
+        return f"it should return a number or a NumPy array, but returned a {kind}"
     expected = np.asarray(expected)
     if numbers_got.dtype.kind == "c":
         return (
@@ -60,6 +64,8 @@ def same_answer(a, b, *, rtol: float, atol: float) -> bool:
     """True when ``a`` and ``b`` are the same answer (bools or numbers, within tolerance)."""
     if _is_bool(a) or _is_bool(b):
         return _is_bool(a) and _is_bool(b) and bool(a) == bool(b)
+    if isinstance(a, Opaque) or isinstance(b, Opaque):
+        return False
     x, y = _as_numbers(a), _as_numbers(b)
     if x is None or y is None or x.shape != y.shape:
         return False

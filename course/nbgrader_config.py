@@ -21,11 +21,13 @@ inside the server root and reads this file from the current directory:
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
 COURSE_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(COURSE_DIR)
+sys.path.insert(0, COURSE_DIR)  # course/autograder/: the instructor-only grading machinery
 
 c.CourseDirectory.course_id = "lrcourse"
 c.CourseDirectory.root = ROOT
@@ -53,3 +55,29 @@ c.Execute.startup_timeout = 120  # a kernel on a loaded two-core machine can be 
 # Released answer cells read "raise NotImplementedError()" under "# YOUR CODE HERE".
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# --- sandbox (course/autograder/sandbox.py) ---------------------------------------------------
+# Every notebook's kernel runs in a bubblewrap sandbox of its own (a private copy of the
+# submission's notebooks and the release's data files, no network, an unprivileged uid,
+# rlimits); a kernel that dies or ignores the interrupt costs only that notebook's remaining
+# cells. Without bubblewrap, grading still works and warns once that nothing is isolated.
+from autograder.sandbox import SandboxedExecute  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearMetadataPreprocessor,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+c.Autograde.autograde_preprocessors = [
+    SandboxedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+# --- end sandbox -------------------------------------------------------------------------------

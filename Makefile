@@ -21,6 +21,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	sh scripts/install_browser.sh
+	sh scripts/install_sandbox.sh
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
@@ -61,4 +62,5 @@ release: $(STAMP)
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python scripts/release_assignments.py
 
 grade: $(STAMP)
+	sh scripts/install_sandbox.sh
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python scripts/grade_submissions.py

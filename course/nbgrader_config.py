@@ -56,17 +56,33 @@ c.Execute.startup_timeout = 120  # a kernel on a loaded two-core machine can be 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Scores of autograded code cells are decided outside the learner's kernel: after nbgrader has
-# executed the notebook, CleanRoomVerdicts runs the answer cells again where only NumPy can be
-# imported, compares with the answer keys of course/graders/, and writes each verdict into its
-# test cell, which SaveAutoGrades then scores (course/autograder/verdicts.py).
+# --- the autograde chain (course/autograder/) ---------------------------------------------------
+# Every notebook's kernel runs in a bubblewrap sandbox of its own (SandboxedExecute: a private
+# copy of the submission's notebooks and the release's data files, no network, an unprivileged
+# uid, rlimits); a kernel that dies or ignores the interrupt costs only that notebook's remaining
+# cells. Without bubblewrap, grading still works and warns once that nothing is isolated.
+# Scores of autograded code cells are then decided outside the learner's kernel:
+# CleanRoomVerdicts runs the answer cells again where only NumPy can be imported, compares with
+# the answer keys of course/graders/, and writes each verdict into its test cell, which
+# SaveAutoGrades scores (course/autograder/verdicts.py).
+from autograder.sandbox import SandboxedExecute  # noqa: E402
+from autograder.verdicts import CleanRoomVerdicts  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "autograder.verdicts.CleanRoomVerdicts",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    SandboxedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    CleanRoomVerdicts,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
 ]

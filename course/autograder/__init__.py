@@ -1,0 +1,1 @@
+"""Instructor-only grading machinery of the lrcourse course (not installed with lrcourse)."""

@@ -687,6 +687,8 @@ class Report:
     seconds: float
     log: Path
     jobs: int
+    autograde_seconds: float = 0.0  # wall-clock time of the autograde phase
+    feedback_seconds: float = 0.0  # and of the feedback phase
 
     def by_assignment(self) -> dict[str, list[Outcome]]:
         grouped: dict[str, list[Outcome]] = {}
@@ -856,10 +858,13 @@ def grade_class(
             _save_state(course, state)
             bar.update()
 
+        autograde_start = time.perf_counter()
         workers = Workers(course, jobs, timeout, log)
         autograde = [(job, "autograde", _autograde_argv(job)) for job in to_grade]
         workers.run(autograde, prepare_autograde, finish_autograde)
         bar.close()
+        autograde_seconds = time.perf_counter() - autograde_start
+        feedback_start = time.perf_counter()
 
         # feedback: for what was graded now, and what changed in the gradebook since
         feedback_jobs = []
@@ -915,6 +920,8 @@ def grade_class(
         time.perf_counter() - start,
         course.log,
         jobs,
+        autograde_seconds,
+        time.perf_counter() - feedback_start,
     )
 
 

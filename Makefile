@@ -55,7 +55,8 @@ clean:
 
 # Course pipeline (nbgrader 0.9, configured in course/nbgrader_config.py):
 #   make release - clean source_notebooks/ (outputs, widget state) and regenerate release/
-#   make grade   - autograde course/submitted/, write course/feedback/ and course/grades.csv
+#   make grade   - autograde course/submitted/ in parallel (what changed; ARGS=--force: all),
+#                  write course/feedback/ and course/grades.csv
 .PHONY: release grade
 
 release: $(STAMP)
@@ -63,4 +64,4 @@ release: $(STAMP)
 
 grade: $(STAMP)
 	sh scripts/install_sandbox.sh
-	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python scripts/grade_submissions.py
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python scripts/grade_submissions.py $(ARGS)

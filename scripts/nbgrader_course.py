@@ -7,9 +7,11 @@ these constants only tell the scripts where to look for assignments and results.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +20,7 @@ RELEASE_DIR = "release"
 COURSE_DIR = "course"
 SUBMITTED_DIR = os.path.join(COURSE_DIR, "submitted")
 GRADES_CSV = os.path.join(COURSE_DIR, "grades.csv")
+GRADING_LOG = os.path.join(COURSE_DIR, "grading.log")  # what nbgrader prints during `make grade`
 
 
 def assignments(root: Path) -> list[str]:
@@ -36,9 +39,43 @@ def run_nbgrader(root: Path, *args: str) -> None:
     subprocess.run(command, cwd=root / COURSE_DIR, env=env, check=True)
 
 
+@contextlib.contextmanager
+def output_to(log: Path) -> Iterator[None]:
+    """Send everything this process and its children print to ``log`` (appended) meanwhile."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(log, "a", encoding="utf-8") as out:
+        os.dup2(out.fileno(), 1)
+        os.dup2(out.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def positive(kind):
+    """An argparse type: ``kind`` (int or float) greater than 0."""
+
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def parse_args(description: str, *, student: bool = False) -> argparse.Namespace:
     """The scripts' options: ``--root`` (a copy of the course, as the tests make) and, for
-    grading, ``--student``. ``--help`` prints them and does nothing else."""
+    grading, ``--student``, ``--force``, ``--jobs``, ``--timeout``. ``--help`` prints them
+    and does nothing else."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--root",
@@ -49,5 +86,22 @@ def parse_args(description: str, *, student: bool = False) -> argparse.Namespace
     if student:
         parser.add_argument(
             "--student", default="*", help="grade only this student's submissions (default: all)"
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="grade again submissions that are already graded and unchanged",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=positive(int),
+            default=None,
+            help="submissions graded at a time (default: one per core)",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=positive(float),
+            default=None,
+            help="seconds one submission may take before its worker is killed (default: 300)",
         )
     return parser.parse_args()

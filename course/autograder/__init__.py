@@ -11,5 +11,7 @@ preprocessors defined here. The autograde chain: ``sandbox.SandboxedExecute`` ru
   can be imported; plain values come back (``lrcourse.grading.plain_values``).
 - ``verdicts``: the nbgrader preprocessor; grade cells restored from ``source_notebooks/``.
 - ``answer_key``, ``exercise``, ``draws``: the answer keys of ``course/graders/``.
+- ``parallel``: ``make grade``: a class graded in parallel (one nbgrader worker per submission,
+  each with its own gradebook copy, merged serially) and incrementally.
 - ``check_data``: what ``make release`` writes next to each released notebook (checks.json).
 """

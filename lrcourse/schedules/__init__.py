@@ -20,22 +20,29 @@ PiecewiseConstant            LambdaLR                               PiecewiseCon
 ExponentialDecay             ExponentialLR (D == 1) / StepLR        ExponentialDecay
                              (staircase, integer D) / LambdaLR
 ContinuousExponentialDecay   ExponentialLR(gamma=exp(-k))           generic (keras.ops)
-PolynomialDecay              PolynomialLR (end 0, no cycle)         PolynomialDecay
-CosineDecay                  LambdaLR (CosineAnnealingLR is not     CosineDecay (warm-up included)
-                             clamped after T_max)
-CosineRestarts               CosineAnnealingWarmRestarts (m_mul 1,  CosineDecayRestarts
-                             integer t_mul) / LambdaLR
+PolynomialDecay              PolynomialLR (end 0, no cycle, k 1)    PolynomialDecay (k 1) / generic
+CosineDecay                  LambdaLR (CosineAnnealingLR is not     CosineDecay (warm-up included;
+                             clamped after T_max)                   k 1) / generic
+CosineRestarts               CosineAnnealingWarmRestarts (m_mul 1,  CosineDecayRestarts (no timm
+                             integer t_mul, no timm options) /      options) / generic
+                             LambdaLR
+TanhDecay                    LambdaLR                               generic (keras.ops)
 CyclicLR                     CyclicLR(cycle_momentum=False)         generic (keras.ops)
 OneCycle                     OneCycleLR(cycle_momentum=False)       generic (keras.ops)
 LinearWarmup                 LambdaLR                               CosineDecay with warm-up (after
                                                                     a CosineDecay) / generic
 InverseSqrt                  LambdaLR                               generic (keras.ops)
 WarmupLinearDecay            LambdaLR                               generic (keras.ops)
+WarmupStableDecay            LambdaLR                               generic (keras.ops)
+LRNoise                      LambdaLR                               none (to_keras_callback)
 Sequence (join)              LambdaLR                               generic (keras.ops)
 LambdaSchedule               LambdaLR                               generic (keras.ops)
 ===========================  =====================================  ================================
 
-torch and keras are imported only inside ``to_torch`` / ``to_keras``.
+Each schedule is a frozen dataclass: its fields are its arguments, its ``formula`` is
+written once for NumPy and keras.ops, and its native twins are declared as records
+(``keras_twin``, ``torch_twin``); see :mod:`lrcourse.schedules.base`. torch and keras are
+imported only inside ``to_torch`` / ``to_keras``.
 """
 
 from .base import Schedule
@@ -50,8 +57,10 @@ from .decay import (
     PolynomialDecay,
     StepDecay,
 )
+from .noise import LRNoise
 from .piecewise import MultiStepDecay, PiecewiseConstant
-from .warmup import InverseSqrt, LinearWarmup, WarmupLinearDecay
+from .tanh import TanhDecay
+from .warmup import InverseSqrt, LinearWarmup, WarmupLinearDecay, WarmupStableDecay
 
 __all__ = [
     "Schedule",
@@ -65,11 +74,14 @@ __all__ = [
     "PolynomialDecay",
     "CosineDecay",
     "CosineRestarts",
+    "TanhDecay",
     "CyclicLR",
     "OneCycle",
     "LinearWarmup",
     "InverseSqrt",
     "WarmupLinearDecay",
+    "WarmupStableDecay",
+    "LRNoise",
     "Sequence",
     "join",
     "LambdaSchedule",

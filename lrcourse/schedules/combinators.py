@@ -7,9 +7,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from .base import Schedule, as_schedule, check_increasing
+from .base import Schedule, arg, flag, increasing
+from .constant import as_schedule
+
+
+def schedule_list(name, schedules) -> list:
+    if isinstance(schedules, (Schedule, str, bytes)) or not hasattr(schedules, "__iter__"):
+        raise TypeError(f"{name} must be a list of schedules, got {schedules!r}")
+    return [as_schedule(f"{name}[{i}]", s) for i, s in enumerate(schedules)]
 
 
 class Sequence(Schedule):
@@ -30,33 +39,36 @@ class Sequence(Schedule):
     an easy source of surprises); the generic Keras schedule.
     """
 
-    def __init__(self, schedules, boundaries):
-        if isinstance(schedules, (Schedule, str, bytes)) or not hasattr(schedules, "__iter__"):
-            raise TypeError(f"schedules must be a list of schedules, got {schedules!r}")
-        self.schedules = [as_schedule(s, f"schedules[{i}]") for i, s in enumerate(schedules)]
-        self.boundaries = check_increasing("boundaries", boundaries)
+    schedules: list = arg(schedule_list)
+    boundaries: list = arg(increasing)
+
+    def __post_init__(self):
+        super().__post_init__()
         if len(self.boundaries) != len(self.schedules) - 1:
             raise ValueError(
                 f"boundaries must have one entry fewer than schedules "
                 f"({len(self.schedules) - 1}), got {len(self.boundaries)}"
             )
 
-    def _formula(self, xp, t):
-        out = self.schedules[0]._formula(xp, t)
+    def formula(self, xp, t):
+        out = self.schedules[0].formula(xp, t)
         for b, schedule in zip(self.boundaries, self.schedules[1:], strict=True):
-            out = xp.where(t >= b, schedule._formula(xp, xp.maximum(t - b, 0.0)), out)
+            out = xp.where(t >= b, schedule.formula(xp, xp.maximum(t - b, 0.0)), out)
         return out
 
-    def _horizon(self):
-        return round(self.boundaries[-1] + self.schedules[-1]._horizon())
-
-    def _args(self):
-        return {"schedules": self.schedules, "boundaries": self.boundaries}
+    def _plot_end(self):
+        return self.boundaries[-1] + self.schedules[-1].horizon - 1
 
 
 def join(schedules, boundaries) -> Sequence:
     """``Sequence(schedules, boundaries)``: optax's ``join_schedules``."""
     return Sequence(schedules, boundaries)
+
+
+def function(name, fn) -> Callable:
+    if not callable(fn):
+        raise TypeError(f"{name} must be callable, got {type(fn).__name__}")
+    return fn
 
 
 class LambdaSchedule(Schedule):
@@ -73,21 +85,56 @@ class LambdaSchedule(Schedule):
     >>> LambdaSchedule(lambda t: 0.1 if t < 10 else 0.01, vectorized=False)([5, 15])
     array([0.1 , 0.01])
 
-    Twins: torch ``LambdaLR`` (which calls ``fn`` with an int per step); the generic Keras
-    schedule, which calls ``fn`` with a float32 tensor: that works for arithmetic and
-    ``keras.ops`` functions (like the first example), not for NumPy-only code. For such a
-    function, use ``to_keras_callback()`` (per epoch, plain numbers) instead.
+    What ``fn`` returns is checked: a negative, NaN or infinite learning rate is an error
+    naming the step, and a function that works on one number but not on an array is told
+    to pass ``vectorized=False``.
+
+    Twins: torch ``LambdaLR`` (which calls ``fn`` with an int per step, checked as above);
+    the generic Keras schedule, which calls ``fn`` with a float32 tensor: that works for
+    arithmetic and ``keras.ops`` functions (like the first example), not for NumPy-only
+    code. For such a function, use ``to_keras_callback()`` (per epoch, plain numbers)
+    instead. A model compiled with the Keras twin saves and loads back (a lambda
+    ``fn`` with ``safe_mode=False``, as Keras requires for any lambda).
     """
 
-    def __init__(self, fn, vectorized=True):
-        if not callable(fn):
-            raise TypeError(f"fn must be callable, got {type(fn).__name__}")
-        self.fn = fn
-        self.vectorized = bool(vectorized)
-        self._np_fn = fn if self.vectorized else np.vectorize(fn, otypes=[np.float64])
+    fn: Callable = arg(function)
+    vectorized: bool = arg(flag, True)
 
-    def _formula(self, xp, t):
-        return (self._np_fn if xp is np else self.fn)(t)
+    def formula(self, xp, t):
+        if xp is not np:
+            return self.fn(t)
+        return self._checked(self._numpy_values(t), t)
 
-    def _args(self):
-        return {"fn": self.fn, "vectorized": self.vectorized}
+    def _numpy_values(self, t):
+        if not self.vectorized:
+            return np.vectorize(self.fn, otypes=[np.float64])(t)
+        try:
+            return self.fn(t)
+        except (TypeError, ValueError) as error:
+            if t.ndim == 0 or not _works_on_one_step(self.fn, t):
+                raise
+            raise type(error)(
+                f"LambdaSchedule: fn fails on an array of steps ({error}) but works on one "
+                "step: it is written for one number at a time (an `if`, math.floor, ...). "
+                "Pass vectorized=False, or write it with array operations (np.where, "
+                "np.floor)."
+            ) from error
+
+    def _checked(self, values, t):
+        values = np.broadcast_to(np.asarray(values, dtype=np.float64), t.shape)
+        bad = ~(np.isfinite(values) & (values >= 0))
+        if np.any(bad):
+            i = int(np.argmax(bad.ravel()))
+            raise ValueError(
+                f"LambdaSchedule: fn returned {float(values.flat[i])!r} at step "
+                f"{float(t.flat[i]):g}; a learning rate must be a finite number >= 0"
+            )
+        return values
+
+
+def _works_on_one_step(fn, t) -> bool:
+    try:
+        fn(float(t.flat[0]))
+    except Exception:  # noqa: BLE001 - any failure: the array was not the problem
+        return False
+    return True

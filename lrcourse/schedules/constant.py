@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .. import validation
-from .base import Schedule
+import numbers
+
+from .base import Schedule, arg, nonnegative
 
 
 class Constant(Schedule):
@@ -21,11 +22,16 @@ class Constant(Schedule):
     generic Keras schedule (in practice, simply ``learning_rate=0.1``).
     """
 
-    def __init__(self, lr):
-        self.lr = validation.check_nonnegative("lr", lr)
+    lr: float = arg(nonnegative)
 
-    def _formula(self, xp, t):
+    def formula(self, xp, t):
         return self.lr + 0.0 * t
 
-    def _args(self):
-        return {"lr": self.lr}
+
+def as_schedule(name: str, value) -> Schedule:
+    """A schedule as given, or a number turned into ``Constant(number)``."""
+    if isinstance(value, Schedule):
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return Constant(nonnegative(name, value))
+    raise TypeError(f"{name} must be a schedule or a number, got {type(value).__name__}")

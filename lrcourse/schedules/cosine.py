@@ -3,22 +3,41 @@
     lr(t) = min + (max - min) * (1 + cos(pi * t / T)) / 2
 
 Both classes follow Keras' semantics, where the floor is ``alpha`` times the peak:
-``min = alpha * max``.
+``min = alpha * max``. Both take timm's ``k_decay`` (Zhang & Li 2020): time enters as
+(t / T)^k, so k > 1 stays near the peak for longer and falls later.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
-from .. import validation
-from .base import Schedule, check_count, is_integral
+from .base import (
+    KerasTwin,
+    Schedule,
+    TorchTwin,
+    arg,
+    fraction,
+    is_integral,
+    nonnegative,
+    optional,
+    positive,
+    step_count,
+    step_count_or_zero,
+)
+from .restarts import cycle_position, cycles_end
+from .warmup import LinearWarmup
+
+
+def cycle_limit(name, value):
+    return None if value is None else step_count(name, value, low=1, low_open=False)
 
 
 class CosineDecay(Schedule):
     """Cosine decay from ``initial_lr`` to ``alpha * initial_lr`` over ``decay_steps``,
     then held there; Keras ``CosineDecay``, optional linear warm-up included.
 
-        lr(t) = initial_lr * ((1 - alpha) * (1 + cos(pi * min(t, D) / D)) / 2 + alpha)
+        lr(t) = initial_lr * ((1 - alpha) * (1 + cos(pi * (min(t, D) / D) ^ k)) / 2 + alpha)
 
     >>> s = CosineDecay(0.1, decay_steps=100)
     >>> s([0, 50, 100, 150])
@@ -36,53 +55,43 @@ class CosineDecay(Schedule):
     >>> w([0, 5, 10, 60, 110])
     array([0.  , 0.05, 0.1 , 0.05, 0.  ])
 
-    Twins: torch ``LambdaLR``; Keras ``CosineDecay`` (native, warm-up included).
-    torch's ``CosineAnnealingLR(T_max=D, eta_min=alpha * lr0)`` agrees on [0, D] but is not
+    ``k_decay`` = 2 (timm's ``CosineLRScheduler(t_initial=D, k_decay=2)``, one cycle) is
+    still at 85% of the peak half-way through:
+
+    >>> CosineDecay(0.1, 100, k_decay=2.0)([50, 100])
+    array([0.08535534, 0.        ])
+
+    Twins: torch ``LambdaLR``; Keras ``CosineDecay`` (native, warm-up included) when
+    ``k_decay == 1``, else the generic Keras schedule. torch's
+    ``CosineAnnealingLR(T_max=D, eta_min=alpha * lr0)`` agrees on [0, D] but is not
     clamped: after T_max it rises again (period 2 T_max), so it is not this schedule's twin.
     """
 
-    def __init__(self, initial_lr, decay_steps, alpha=0.0, warmup_target=None, warmup_steps=0):
-        self.initial_lr = validation.check_nonnegative("initial_lr", initial_lr)
-        self.decay_steps = check_count("decay_steps", decay_steps)
-        self.alpha = validation.check_number("alpha", alpha, low=0.0, high=1.0)
-        if warmup_target is not None:
-            warmup_target = validation.check_nonnegative("warmup_target", warmup_target)
-        self.warmup_target = warmup_target
-        self.warmup_steps = check_count("warmup_steps", warmup_steps, low_open=False)
-        self._warmup = None
-        if warmup_target is not None:
-            from .warmup import LinearWarmup
+    initial_lr: float = arg(nonnegative)
+    decay_steps: float = arg(step_count)
+    alpha: float = arg(fraction, 0.0)
+    warmup_target: float | None = arg(optional(nonnegative), None)
+    warmup_steps: float = arg(step_count_or_zero, 0)
+    k_decay: float = arg(positive, 1.0)
 
-            decay = CosineDecay(warmup_target, self.decay_steps, self.alpha)
-            self._warmup = LinearWarmup(decay, self.warmup_steps, start_lr=self.initial_lr)
+    keras_twin = KerasTwin(
+        "CosineDecay",
+        {"initial_lr": "initial_learning_rate", "k_decay": None},
+        when=lambda s: s.k_decay == 1,
+    )
 
-    def _formula(self, xp, t):
-        if self._warmup is not None:
-            return self._warmup._formula(xp, t)
-        t = xp.minimum(t, self.decay_steps)
-        cosine = 0.5 * (1.0 + xp.cos(math.pi * (t / self.decay_steps)))
+    def formula(self, xp, t):
+        if self.warmup_target is not None:
+            decay = dataclasses.replace(
+                self, initial_lr=self.warmup_target, warmup_target=None, warmup_steps=0
+            )
+            return LinearWarmup(decay, self.warmup_steps, self.initial_lr).formula(xp, t)
+        x = xp.power(xp.minimum(t, self.decay_steps) / self.decay_steps, self.k_decay)
+        cosine = 0.5 * (1.0 + xp.cos(math.pi * x))
         return self.initial_lr * ((1.0 - self.alpha) * cosine + self.alpha)
 
-    def _keras_native(self):
-        return "CosineDecay", {
-            "initial_learning_rate": self.initial_lr,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": self.warmup_steps,
-        }
-
-    def _horizon(self):
-        return round(1.2 * (self.warmup_steps + self.decay_steps))
-
-    def _args(self):
-        return {
-            "initial_lr": self.initial_lr,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": self.warmup_steps,
-        }
+    def _plot_end(self):
+        return 1.2 * (self.warmup_steps + self.decay_steps)
 
 
 class CosineRestarts(Schedule):
@@ -90,9 +99,10 @@ class CosineRestarts(Schedule):
 
     Period i (i = 0, 1, ...) lasts ``T_i = first_decay_steps * t_mul**i`` steps and starts
     at ``S_i = T_0 (1 + t_mul + ... + t_mul**(i-1))``; within it, with
-    ``x = (t - S_i) / T_i`` in [0, 1):
+    ``x = (t - S_i) / T_i`` in [0, 1), peak ``P_i = initial_lr * cycle_decay**i`` and floor
+    ``F = alpha * initial_lr``:
 
-        lr(t) = initial_lr * ((1 - alpha) * m_mul**i * (1 + cos(pi * x)) / 2 + alpha)
+        lr(t) = F + (P_i - F) * m_mul**i * (1 + cos(pi * x^k)) / 2
 
     A restart happens AT t = S_i: that update uses the restarted (high) lr.
 
@@ -100,68 +110,65 @@ class CosineRestarts(Schedule):
     >>> s([0, 5, 9, 10, 20, 30])
     array([0.1       , 0.05      , 0.00244717, 0.1       , 0.05      , 0.1       ])
 
-    ``t_mul`` must be >= 1 (shrinking periods would end after a finite time). Keras finds
-    the period with a float32 log, ours corrects that floor exactly (in float64 the
-    log-based floor can land one period short exactly at a restart).
+    Two ways to lower the restarts. Keras' ``m_mul`` scales the height above the floor;
+    timm's ``cycle_decay`` scales the peak and keeps the floor (they agree when alpha = 0).
+    timm's ``cycle_limit``: after that many cycles the lr stays at the floor.
+
+    >>> timm = CosineRestarts(0.1, 10, t_mul=1.0, alpha=0.1, cycle_decay=0.5, cycle_limit=2)
+    >>> timm([0, 10, 20, 30])
+    array([0.1 , 0.05, 0.01, 0.01])
+
+    It is timm's ``CosineLRScheduler(t_initial=T_0, lr_min=alpha * initial_lr,
+    cycle_mul=t_mul, cycle_decay, cycle_limit, k_decay)`` with ``m_mul = 1``, except that
+    timm's float log misplaces some restarts (``t_mul`` must be >= 1; ours corrects that
+    floor, see :mod:`lrcourse.schedules.restarts`).
 
     Twins: torch ``CosineAnnealingWarmRestarts(T_0, T_mult, eta_min=alpha * initial_lr)``
-    when ``m_mul == 1`` and ``t_mul`` and ``first_decay_steps`` are integers (native), else
-    ``LambdaLR``; Keras ``CosineDecayRestarts`` (native).
+    when ``m_mul``, ``cycle_decay`` and ``k_decay`` are 1, there is no ``cycle_limit``
+    and ``t_mul`` and ``first_decay_steps`` are integers (native), else ``LambdaLR``; Keras
+    ``CosineDecayRestarts`` (native) when ``cycle_decay`` and ``k_decay`` are 1 and there
+    is no ``cycle_limit``, else the generic Keras schedule.
     """
 
-    def __init__(self, initial_lr, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0):
-        self.initial_lr = validation.check_nonnegative("initial_lr", initial_lr)
-        self.first_decay_steps = check_count("first_decay_steps", first_decay_steps)
-        self.t_mul = validation.check_number("t_mul", t_mul, low=1.0)
-        self.m_mul = validation.check_nonnegative("m_mul", m_mul)
-        self.alpha = validation.check_number("alpha", alpha, low=0.0, high=1.0)
+    initial_lr: float = arg(nonnegative)
+    first_decay_steps: float = arg(step_count)
+    t_mul: float = arg(lambda name, value: step_count(name, value, low=1.0, low_open=False), 2.0)
+    m_mul: float = arg(nonnegative, 1.0)
+    alpha: float = arg(fraction, 0.0)
+    cycle_decay: float = arg(nonnegative, 1.0)
+    cycle_limit: int | None = arg(cycle_limit, None)
+    k_decay: float = arg(positive, 1.0)
 
-    def _start(self, xp, i):
-        """S_i: the step at which period i starts."""
-        t0, m = self.first_decay_steps, self.t_mul
-        if m == 1.0:
-            return t0 * i
-        return t0 * (xp.power(m, i) - 1.0) / (m - 1.0)
+    keras_twin = KerasTwin(
+        "CosineDecayRestarts",
+        {
+            "initial_lr": "initial_learning_rate",
+            "cycle_decay": None,
+            "cycle_limit": None,
+            "k_decay": None,
+        },
+        when=lambda s: s.cycle_decay == 1 and s.cycle_limit is None and s.k_decay == 1,
+    )
+    torch_twin = TorchTwin(
+        "CosineAnnealingWarmRestarts",
+        lambda s: {"T_0": s.first_decay_steps, "T_mult": s.t_mul, "eta_min": s.min_lr},
+        when=lambda s: (
+            s.m_mul == s.cycle_decay == s.k_decay == 1
+            and s.cycle_limit is None
+            and is_integral(s.t_mul, s.first_decay_steps)
+        ),
+    )
 
-    def _formula(self, xp, t):
-        t0, m = self.first_decay_steps, self.t_mul
-        if m == 1.0:
-            i = xp.floor(t / t0)
-        else:
-            i = xp.floor(xp.log(1.0 + (t / t0) * (m - 1.0)) / math.log(m))
-            i = xp.where(t < self._start(xp, i), i - 1.0, i)  # undo a floor that the
-            i = xp.where(t >= self._start(xp, i + 1.0), i + 1.0, i)  # log rounded wrong
-        x = (t - self._start(xp, i)) / (t0 * xp.power(m, i))
-        cosine = 0.5 * xp.power(self.m_mul, i) * (1.0 + xp.cos(math.pi * x))
-        return self.initial_lr * ((1.0 - self.alpha) * cosine + self.alpha)
+    @property
+    def min_lr(self):
+        return self.alpha * self.initial_lr
 
-    def _torch_native(self):
-        if self.m_mul == 1.0 and is_integral(self.t_mul, self.first_decay_steps):
-            kwargs = {
-                "T_0": int(self.first_decay_steps),
-                "T_mult": int(self.t_mul),
-                "eta_min": self.alpha * self.initial_lr,
-            }
-            return "CosineAnnealingWarmRestarts", kwargs, self.initial_lr
-        return None
+    def formula(self, xp, t):
+        i, x = cycle_position(xp, t, self.first_decay_steps, self.t_mul)
+        cosine = 0.5 * xp.power(self.m_mul, i) * (1.0 + xp.cos(math.pi * xp.power(x, self.k_decay)))
+        lr = self.initial_lr * ((xp.power(self.cycle_decay, i) - self.alpha) * cosine + self.alpha)
+        return lr if self.cycle_limit is None else xp.where(i < self.cycle_limit, lr, self.min_lr)
 
-    def _keras_native(self):
-        return "CosineDecayRestarts", {
-            "initial_learning_rate": self.initial_lr,
-            "first_decay_steps": self.first_decay_steps,
-            "t_mul": self.t_mul,
-            "m_mul": self.m_mul,
-            "alpha": self.alpha,
-        }
-
-    def _horizon(self):
-        return round(self.first_decay_steps * (1 + self.t_mul + self.t_mul**2))
-
-    def _args(self):
-        return {
-            "initial_lr": self.initial_lr,
-            "first_decay_steps": self.first_decay_steps,
-            "t_mul": self.t_mul,
-            "m_mul": self.m_mul,
-            "alpha": self.alpha,
-        }
+    def _plot_end(self):
+        cycles = 3 if self.cycle_limit is None else min(3, self.cycle_limit) + 0.5
+        return cycles_end(self.first_decay_steps, self.t_mul, cycles)

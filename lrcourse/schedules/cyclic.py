@@ -7,10 +7,22 @@ not part of a learning-rate schedule).
 
 from __future__ import annotations
 
+import functools
 import math
 
 from .. import validation
-from .base import Schedule, check_count
+from .base import (
+    Schedule,
+    TorchTwin,
+    arg,
+    choice,
+    fields_of,
+    flag,
+    nonnegative,
+    optional,
+    positive,
+    step_count,
+)
 
 CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
 ANNEAL_STRATEGIES = ("cos", "linear")
@@ -43,25 +55,19 @@ class CyclicLR(Schedule):
     schedule (Keras has no cyclical schedule).
     """
 
-    def __init__(
-        self,
-        base_lr,
-        max_lr,
-        step_size_up=2000,
-        step_size_down=None,
-        mode="triangular",
-        gamma=1.0,
-    ):
-        self.base_lr = validation.check_nonnegative("base_lr", base_lr)
-        self.max_lr = validation.check_nonnegative("max_lr", max_lr)
-        self.step_size_up = check_count("step_size_up", step_size_up)
-        if step_size_down is not None:
-            step_size_down = check_count("step_size_down", step_size_down)
-        self.step_size_down = step_size_down
-        self.mode = validation.check_choice("mode", mode, CYCLIC_MODES)
-        self.gamma = validation.check_positive("gamma", gamma)
+    base_lr: float = arg(nonnegative)
+    max_lr: float = arg(nonnegative)
+    step_size_up: float = arg(step_count, 2000)
+    step_size_down: float | None = arg(optional(step_count), None)
+    mode: str = arg(choice(*CYCLIC_MODES), "triangular")
+    gamma: float = arg(positive, 1.0)
 
-    def _formula(self, xp, t):
+    # torch's CyclicLR takes our arguments, momentum cycling off
+    torch_twin = TorchTwin(
+        "CyclicLR", lambda s: {**fields_of(s), "cycle_momentum": False}, start_lr="base_lr"
+    )
+
+    def formula(self, xp, t):
         up = float(self.step_size_up)
         down = up if self.step_size_down is None else float(self.step_size_down)
         total = up + down
@@ -76,22 +82,9 @@ class CyclicLR(Schedule):
             height = height * xp.exp(t * math.log(self.gamma))
         return self.base_lr + height
 
-    def _torch_native(self):  # torch's CyclicLR takes our arguments, momentum cycling off
-        return "CyclicLR", {**self._args(), "cycle_momentum": False}, self.base_lr
-
-    def _horizon(self):
+    def _plot_end(self):
         down = self.step_size_up if self.step_size_down is None else self.step_size_down
-        return round(3 * (self.step_size_up + down))
-
-    def _args(self):
-        return {
-            "base_lr": self.base_lr,
-            "max_lr": self.max_lr,
-            "step_size_up": self.step_size_up,
-            "step_size_down": self.step_size_down,
-            "mode": self.mode,
-            "gamma": self.gamma,
-        }
+        return 3 * (self.step_size_up + down)
 
 
 class OneCycle(Schedule):
@@ -122,26 +115,31 @@ class OneCycle(Schedule):
     schedule.
     """
 
-    def __init__(
-        self,
-        max_lr,
-        total_steps,
-        pct_start=0.3,
-        anneal_strategy="cos",
-        div_factor=25.0,
-        final_div_factor=1e4,
-        three_phase=False,
-    ):
-        self.max_lr = validation.check_nonnegative("max_lr", max_lr)
-        self.total_steps = validation.check_int("total_steps", total_steps, low=2)
-        self.pct_start = validation.check_number("pct_start", pct_start, low=0.0, high=1.0)
-        self.anneal_strategy = validation.check_choice(
-            "anneal_strategy", anneal_strategy, ANNEAL_STRATEGIES
-        )
-        self.div_factor = validation.check_positive("div_factor", div_factor)
-        self.final_div_factor = validation.check_positive("final_div_factor", final_div_factor)
-        self.three_phase = bool(three_phase)
-        initial = self.max_lr / self.div_factor
+    max_lr: float = arg(nonnegative)
+    total_steps: int = arg(functools.partial(validation.check_int, low=2))
+    pct_start: float = arg(functools.partial(validation.check_number, low=0.0, high=1.0), 0.3)
+    anneal_strategy: str = arg(choice(*ANNEAL_STRATEGIES), "cos")
+    div_factor: float = arg(positive, 25.0)
+    final_div_factor: float = arg(positive, 1e4)
+    three_phase: bool = arg(flag, False)
+
+    torch_twin = TorchTwin(
+        "OneCycleLR", lambda s: {**fields_of(s), "cycle_momentum": False}, start_lr="initial_lr"
+    )
+
+    def __post_init__(self):
+        super().__post_init__()
+        self._phases  # noqa: B018 - checks that every phase has a length
+
+    @property
+    def initial_lr(self) -> float:
+        """The lr of the first update, ``max_lr / div_factor``."""
+        return self.max_lr / self.div_factor
+
+    @functools.cached_property
+    def _phases(self) -> list:
+        """``(start step, end step, start lr, end lr)`` of each phase."""
+        initial = self.initial_lr
         final = initial / self.final_div_factor
         n, p = self.total_steps, self.pct_start
         if self.three_phase:
@@ -156,14 +154,14 @@ class OneCycle(Schedule):
                 f"pct_start={p} with total_steps={n} leaves a phase of no length (phase ends "
                 f"at steps {ends}): every phase must last more than one step"
             )
-        self._phases = list(zip(starts, ends, lrs[:-1], lrs[1:], strict=True))
+        return list(zip(starts, ends, lrs[:-1], lrs[1:], strict=True))
 
     def _anneal(self, xp, start, end, pct):
         if self.anneal_strategy == "cos":
             return end + (start - end) / 2.0 * (xp.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
-    def _formula(self, xp, t):
+    def formula(self, xp, t):
         t = xp.minimum(t, self.total_steps - 1.0)
         *early, last = self._phases
         s, e, lr_start, lr_end = last
@@ -172,29 +170,5 @@ class OneCycle(Schedule):
             out = xp.where(t <= e, self._anneal(xp, lr_start, lr_end, (t - s) / (e - s)), out)
         return out
 
-    def _torch_native(self):
-        kwargs = {
-            "max_lr": self.max_lr,
-            "total_steps": self.total_steps,
-            "pct_start": self.pct_start,
-            "anneal_strategy": self.anneal_strategy,
-            "cycle_momentum": False,
-            "div_factor": self.div_factor,
-            "final_div_factor": self.final_div_factor,
-            "three_phase": self.three_phase,
-        }
-        return "OneCycleLR", kwargs, self.max_lr / self.div_factor
-
-    def _horizon(self):
+    def _plot_end(self):
         return self.total_steps - 1
-
-    def _args(self):
-        return {
-            "max_lr": self.max_lr,
-            "total_steps": self.total_steps,
-            "pct_start": self.pct_start,
-            "anneal_strategy": self.anneal_strategy,
-            "div_factor": self.div_factor,
-            "final_div_factor": self.final_div_factor,
-            "three_phase": self.three_phase,
-        }

@@ -1,4 +1,4 @@
-"""Smooth decays of a starting learning rate: inverse time, exponential, polynomial.
+"""Smooth decays of a starting learning rate: inverse time, exponential, polynomial, step.
 
 All are step-indexed as written; feed them the epoch number for per-epoch decay.
 ``decay_steps`` (D) sets the time scale: with ``decay_steps=100`` the exponent or the
@@ -10,8 +10,19 @@ from __future__ import annotations
 
 import math
 
-from .. import validation
-from .base import Schedule, check_count, is_integral
+from .base import (
+    KerasTwin,
+    Schedule,
+    TorchTwin,
+    arg,
+    flag,
+    is_integral,
+    nonnegative,
+    positive,
+    step_count,
+)
+
+KERAS_NAMES = {"initial_lr": "initial_learning_rate", "end_lr": "end_learning_rate"}
 
 
 class InverseTimeDecay(Schedule):
@@ -34,41 +45,26 @@ class InverseTimeDecay(Schedule):
     ``InverseTimeDecay`` (native).
     """
 
-    def __init__(self, initial_lr, decay_rate, decay_steps=1, staircase=False):
-        self.initial_lr = validation.check_nonnegative("initial_lr", initial_lr)
-        self.decay_rate = validation.check_nonnegative("decay_rate", decay_rate)
-        self.decay_steps = check_count("decay_steps", decay_steps)
-        self.staircase = bool(staircase)
+    initial_lr: float = arg(nonnegative)
+    decay_rate: float = arg(nonnegative)
+    decay_steps: float = arg(step_count, 1)
+    staircase: bool = arg(flag, False)
+
+    keras_twin = KerasTwin("InverseTimeDecay", KERAS_NAMES)
 
     @classmethod
     def from_keras2_decay(cls, lr, decay):
         """Keras 2's ``SGD(lr=lr, decay=decay)``: ``lr / (1 + decay * iterations)``."""
         return cls(lr, decay_rate=decay, decay_steps=1)
 
-    def _formula(self, xp, t):
+    def formula(self, xp, t):
         p = t / self.decay_steps
         if self.staircase:
             p = xp.floor(p)
         return self.initial_lr / (1.0 + self.decay_rate * p)
 
-    def _keras_native(self):
-        return "InverseTimeDecay", {
-            "initial_learning_rate": self.initial_lr,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-        }
-
-    def _horizon(self):
-        return max(10, round(10 * self.decay_steps / max(self.decay_rate, 1e-12)))
-
-    def _args(self):
-        return {
-            "initial_lr": self.initial_lr,
-            "decay_rate": self.decay_rate,
-            "decay_steps": self.decay_steps,
-            "staircase": self.staircase,
-        }
+    def _plot_end(self):  # until the lr is down to 1/11 of the start
+        return max(10, 10 * self.decay_steps / max(self.decay_rate, 1e-12))
 
 
 class ExponentialDecay(Schedule):
@@ -98,52 +94,40 @@ class ExponentialDecay(Schedule):
     ``ExponentialDecay`` (native).
     """
 
-    def __init__(self, initial_lr, decay_steps, decay_rate, staircase=False):
-        self.initial_lr = validation.check_nonnegative("initial_lr", initial_lr)
-        self.decay_steps = check_count("decay_steps", decay_steps)
-        self.decay_rate = validation.check_positive("decay_rate", decay_rate)
-        self.staircase = bool(staircase)
+    initial_lr: float = arg(nonnegative)
+    decay_steps: float = arg(step_count)
+    decay_rate: float = arg(positive)
+    staircase: bool = arg(flag, False)
+
+    keras_twin = KerasTwin("ExponentialDecay", KERAS_NAMES)
+    torch_twin = (
+        TorchTwin(
+            "ExponentialLR",
+            lambda s: {"gamma": s.decay_rate},
+            when=lambda s: s.decay_steps == 1 and not s.staircase,
+        ),
+        TorchTwin(
+            "StepLR",
+            lambda s: {"step_size": s.decay_steps, "gamma": s.decay_rate},
+            when=lambda s: s.staircase and is_integral(s.decay_steps),
+        ),
+    )
 
     @classmethod
     def continuous(cls, initial_lr, k):
         """``initial_lr * exp(-k t)``: a :class:`ContinuousExponentialDecay`."""
         return ContinuousExponentialDecay(initial_lr, k)
 
-    def _formula(self, xp, t):
+    def formula(self, xp, t):
         p = t / self.decay_steps
         if self.staircase:
             p = xp.floor(p)
         return self.initial_lr * xp.power(self.decay_rate, p)
 
-    def _torch_native(self):
-        if self.decay_steps == 1 and not self.staircase:
-            return "ExponentialLR", {"gamma": self.decay_rate}, self.initial_lr
-        if self.staircase and is_integral(self.decay_steps):
-            kwargs = {"step_size": int(self.decay_steps), "gamma": self.decay_rate}
-            return "StepLR", kwargs, self.initial_lr
-        return None
-
-    def _keras_native(self):
-        return "ExponentialDecay", {
-            "initial_learning_rate": self.initial_lr,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-        }
-
-    def _horizon(self):
+    def _plot_end(self):  # five half-lives
         if self.decay_rate == 1.0:
             return 100
-        half_life = self.decay_steps * math.log(2) / abs(math.log(self.decay_rate))
-        return max(10, round(5 * half_life))
-
-    def _args(self):
-        return {
-            "initial_lr": self.initial_lr,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-        }
+        return max(10, 5 * self.decay_steps * math.log(2) / abs(math.log(self.decay_rate)))
 
 
 class ContinuousExponentialDecay(Schedule):
@@ -165,27 +149,22 @@ class ContinuousExponentialDecay(Schedule):
     float32 and raise that error to the power t, which grows without bound.
     """
 
-    def __init__(self, initial_lr, k):
-        self.initial_lr = validation.check_nonnegative("initial_lr", initial_lr)
-        self.k = validation.check_nonnegative("k", k)
+    initial_lr: float = arg(nonnegative)
+    k: float = arg(nonnegative)
 
-    def _formula(self, xp, t):
+    torch_twin = TorchTwin("ExponentialLR", lambda s: {"gamma": math.exp(-s.k)})
+
+    def formula(self, xp, t):
         return self.initial_lr * xp.exp(-self.k * t)
 
-    def _torch_native(self):
-        return "ExponentialLR", {"gamma": math.exp(-self.k)}, self.initial_lr
-
-    def _horizon(self):
-        return max(10, round(5 * math.log(2) / self.k)) if self.k else 100
-
-    def _args(self):
-        return {"initial_lr": self.initial_lr, "k": self.k}
+    def _plot_end(self):  # five half-lives
+        return max(10, 5 * math.log(2) / self.k) if self.k else 100
 
 
 class PolynomialDecay(Schedule):
     """Polynomial decay to ``end_lr`` over ``decay_steps``, Keras ``PolynomialDecay``.
 
-        lr(t) = (initial_lr - end_lr) * (1 - min(t, D) / D) ^ power + end_lr
+        lr(t) = (initial_lr - end_lr) * (1 - (min(t, D) / D) ^ k) ^ power + end_lr
 
     Then it holds at ``end_lr``. With ``cycle=True`` (Keras semantics) D is multiplied by
     ceil(t / D) (by 1 at t = 0), so the lr jumps back up at every multiple of D and decays
@@ -199,54 +178,51 @@ class PolynomialDecay(Schedule):
     >>> PolynomialDecay(0.1, decay_steps=100, end_lr=0.0, power=1.0)(10)
     0.09000000000000001
 
+    ``k_decay`` (Zhang & Li 2020, "k-decay"; timm's ``PolyLRScheduler``): time enters as
+    (t / D)^k, so k > 1 holds the lr high for longer and drops it late; k = 1 is the plain
+    schedule. timm's ``PolyLRScheduler(t_initial=D, power, lr_min=end_lr, k_decay=k)`` is
+    this schedule (without ``cycle``).
+
+    >>> PolynomialDecay(0.1, 100, end_lr=0.0, k_decay=2.0)([0, 50, 90, 100])
+    array([0.1  , 0.075, 0.019, 0.   ])
+
     Twins: torch ``PolynomialLR(total_iters=D, power=power)`` when ``end_lr == 0``, no
-    cycle and an integer D (native), else ``LambdaLR``; Keras ``PolynomialDecay`` (native).
+    cycle, ``k_decay == 1`` and an integer D (native), else ``LambdaLR``; Keras
+    ``PolynomialDecay`` (native) when ``k_decay == 1``, else the generic Keras schedule.
     """
 
-    def __init__(self, initial_lr, decay_steps, end_lr=1e-4, power=1.0, cycle=False):
-        self.initial_lr = validation.check_nonnegative("initial_lr", initial_lr)
-        self.decay_steps = check_count("decay_steps", decay_steps)
-        self.end_lr = validation.check_nonnegative("end_lr", end_lr)
-        self.power = validation.check_nonnegative("power", power)
-        self.cycle = bool(cycle)
+    initial_lr: float = arg(nonnegative)
+    decay_steps: float = arg(step_count)
+    end_lr: float = arg(nonnegative, 1e-4)
+    power: float = arg(nonnegative, 1.0)
+    cycle: bool = arg(flag, False)
+    k_decay: float = arg(positive, 1.0)
 
-    def _formula(self, xp, t):
+    keras_twin = KerasTwin(
+        "PolynomialDecay", {**KERAS_NAMES, "k_decay": None}, when=lambda s: s.k_decay == 1
+    )
+    torch_twin = TorchTwin(
+        "PolynomialLR",
+        lambda s: {"total_iters": s.decay_steps, "power": s.power},
+        when=lambda s: (
+            s.end_lr == 0 and not s.cycle and s.k_decay == 1 and is_integral(s.decay_steps)
+        ),
+    )
+
+    def formula(self, xp, t):
         d = self.decay_steps
         if self.cycle:
             d = d * xp.where(t == 0, 1.0, xp.ceil(t / d))
         else:
             t = xp.minimum(t, d)
-        return (self.initial_lr - self.end_lr) * xp.power(1.0 - t / d, self.power) + self.end_lr
+        decayed = 1.0 - xp.power(t / d, self.k_decay)
+        return (self.initial_lr - self.end_lr) * xp.power(decayed, self.power) + self.end_lr
 
-    def _torch_native(self):
-        if self.end_lr == 0 and not self.cycle and is_integral(self.decay_steps):
-            kwargs = {"total_iters": int(self.decay_steps), "power": self.power}
-            return "PolynomialLR", kwargs, self.initial_lr
-        return None
-
-    def _keras_native(self):
-        return "PolynomialDecay", {
-            "initial_learning_rate": self.initial_lr,
-            "decay_steps": self.decay_steps,
-            "end_learning_rate": self.end_lr,
-            "power": self.power,
-            "cycle": self.cycle,
-        }
-
-    def _horizon(self):
-        return round(self.decay_steps * (3 if self.cycle else 1.2))
-
-    def _args(self):
-        return {
-            "initial_lr": self.initial_lr,
-            "decay_steps": self.decay_steps,
-            "end_lr": self.end_lr,
-            "power": self.power,
-            "cycle": self.cycle,
-        }
+    def _plot_end(self):
+        return self.decay_steps * (3 if self.cycle else 1.2)
 
 
-class StepDecay(ExponentialDecay):
+class StepDecay(Schedule):
     """Step decay: multiply by ``gamma`` every ``step_size`` steps (or epochs).
 
         lr(t) = initial_lr * gamma ^ floor(t / step_size)
@@ -266,21 +242,23 @@ class StepDecay(ExponentialDecay):
     ``LambdaLR``; Keras ``ExponentialDecay(..., staircase=True)`` (native).
     """
 
-    def __init__(self, initial_lr, step_size, gamma=0.1):
-        step_size = check_count("step_size", step_size)
-        gamma = validation.check_positive("gamma", gamma)
-        super().__init__(initial_lr, step_size, gamma, staircase=True)
+    initial_lr: float = arg(nonnegative)
+    step_size: float = arg(step_count)
+    gamma: float = arg(positive, 0.1)
 
-    @property
-    def step_size(self):
-        return self.decay_steps
+    keras_twin = KerasTwin(
+        "ExponentialDecay",
+        {**KERAS_NAMES, "step_size": "decay_steps", "gamma": "decay_rate"},
+        fixed={"staircase": True},
+    )
+    torch_twin = TorchTwin(
+        "StepLR",
+        lambda s: {"step_size": s.step_size, "gamma": s.gamma},
+        when=lambda s: is_integral(s.step_size),
+    )
 
-    @property
-    def gamma(self):
-        return self.decay_rate
+    def formula(self, xp, t):
+        return self.initial_lr * xp.power(self.gamma, xp.floor(t / self.step_size))
 
-    def _horizon(self):
-        return round(4 * self.step_size)
-
-    def _args(self):
-        return {"initial_lr": self.initial_lr, "step_size": self.step_size, "gamma": self.gamma}
+    def _plot_end(self):
+        return 4 * self.step_size

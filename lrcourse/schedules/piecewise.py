@@ -9,8 +9,18 @@ integer step, which is all Keras ever evaluates.
 
 from __future__ import annotations
 
-from .. import validation
-from .base import Schedule, check_increasing, is_integral, keras_boundary
+from .base import Schedule, TorchTwin, arg, increasing, is_integral, keras_boundary
+from .base import nonnegative as check_nonnegative
+
+
+def lr_list(name, values) -> list:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name} must be a list of numbers, got {type(values).__name__}")
+    return [check_nonnegative(f"{name}[{i}]", v) for i, v in enumerate(values)]
+
+
+def keras_piecewise(s) -> dict:
+    return {"boundaries": [keras_boundary(b) for b in s.boundaries], "values": s.values}
 
 
 class PiecewiseConstant(Schedule):
@@ -30,44 +40,36 @@ class PiecewiseConstant(Schedule):
     ``ceil(b) - 1``: see the module docstring).
     """
 
-    def __init__(self, boundaries, values):
-        self.boundaries = check_increasing("boundaries", boundaries)
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-            raise TypeError(f"values must be a list of numbers, got {type(values).__name__}")
-        self.values = [
-            validation.check_nonnegative(f"values[{i}]", v) for i, v in enumerate(values)
-        ]
+    boundaries: list = arg(increasing)
+    values: list = arg(lr_list)
+
+    def __post_init__(self):
+        super().__post_init__()
         if len(self.values) != len(self.boundaries) + 1:
             raise ValueError(
                 f"values must have one more entry than boundaries (len(boundaries) + 1 = "
                 f"{len(self.boundaries) + 1}), got {len(self.values)} values"
             )
 
-    def _formula(self, xp, t):
+    def formula(self, xp, t):
         out = self.values[0] + 0.0 * t
         for b, v in zip(self.boundaries, self.values[1:], strict=True):
             out = xp.where(t >= b, v, out)
         return out
 
-    def _keras_native(self):
-        return "PiecewiseConstantDecay", {
-            "boundaries": [keras_boundary(b) for b in self.boundaries],
-            "values": list(self.values),
-        }
+    def _native_keras(self):
+        return "PiecewiseConstantDecay", keras_piecewise(self)
 
-    def _horizon(self):
+    def _plot_end(self):
         return round(1.25 * self.boundaries[-1]) + 1
 
-    def _args(self):
-        return {"boundaries": self.boundaries, "values": self.values}
 
-
-class MultiStepDecay(PiecewiseConstant):
+class MultiStepDecay(Schedule):
     """Multiply by ``gamma`` at each milestone, torch's ``MultiStepLR``.
 
         lr(t) = initial_lr * gamma ^ (number of milestones m with m <= t)
 
-    A :class:`PiecewiseConstant` with values ``initial_lr * gamma**i``. Syllabus
+    The :class:`PiecewiseConstant` with values ``initial_lr * gamma**i``. Syllabus
     (ResNet, DenseNet): lr 0.1, divided by 10 at epochs 30, 60 and 90.
 
     >>> s = MultiStepDecay(0.1, milestones=[30, 60, 90])
@@ -78,22 +80,29 @@ class MultiStepDecay(PiecewiseConstant):
     ``LambdaLR``; Keras ``PiecewiseConstantDecay`` (native, boundaries ``ceil(m) - 1``).
     """
 
-    def __init__(self, initial_lr, milestones, gamma=0.1):
-        self.initial_lr = validation.check_nonnegative("initial_lr", initial_lr)
-        self.gamma = validation.check_nonnegative("gamma", gamma)
-        milestones = check_increasing("milestones", milestones)
-        values = [self.initial_lr * self.gamma**i for i in range(len(milestones) + 1)]
-        super().__init__(milestones, values)
+    initial_lr: float = arg(check_nonnegative)
+    milestones: list = arg(increasing)
+    gamma: float = arg(check_nonnegative, 0.1)
+
+    torch_twin = TorchTwin(
+        "MultiStepLR",
+        lambda s: {"milestones": s.milestones, "gamma": s.gamma},
+        when=lambda s: is_integral(*s.milestones),
+    )
 
     @property
-    def milestones(self):
-        return self.boundaries
+    def boundaries(self) -> list:
+        return self.milestones
 
-    def _torch_native(self):
-        if not is_integral(*self.milestones):
-            return None
-        kwargs = {"milestones": [int(m) for m in self.milestones], "gamma": self.gamma}
-        return "MultiStepLR", kwargs, self.initial_lr
+    @property
+    def values(self) -> list:
+        return [self.initial_lr * self.gamma**i for i in range(len(self.milestones) + 1)]
 
-    def _args(self):
-        return {"initial_lr": self.initial_lr, "milestones": self.milestones, "gamma": self.gamma}
+    def formula(self, xp, t):
+        return PiecewiseConstant(self.boundaries, self.values).formula(xp, t)
+
+    def _native_keras(self):
+        return "PiecewiseConstantDecay", keras_piecewise(self)
+
+    def _plot_end(self):
+        return round(1.25 * self.milestones[-1]) + 1

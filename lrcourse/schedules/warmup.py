@@ -1,19 +1,34 @@
 """Warm-up: start small, rise to the working lr, then hand over to a decay.
 
 Large early updates (random weights, Adam's young second-moment estimate, big batches)
-can wreck a run; a short warm-up avoids them. Three recipes from the syllabus:
+can wreck a run; a short warm-up avoids them. The recipes:
 
 - :class:`LinearWarmup`: a linear ramp in front of any schedule;
 - :class:`InverseSqrt`: the Transformer's (Vaswani et al. 2017, "Noam") schedule;
-- :class:`WarmupLinearDecay`: BERT's linear warm-up then linear decay to 0.
+- :class:`WarmupLinearDecay`: BERT's linear warm-up then linear decay to 0;
+- :class:`WarmupStableDecay`: warm-up, a long constant stretch, then a short decay
+  (WSD, the large-language-model recipe since MiniCPM, Hu et al. 2024).
 """
 
 from __future__ import annotations
 
-from .. import validation
-from .base import Schedule, as_schedule, check_count
-from .cosine import CosineDecay
+import functools
+import math
+
+from .base import (
+    Schedule,
+    arg,
+    choice,
+    fraction,
+    nonnegative,
+    positive,
+    step_count,
+    step_count_or_zero,
+)
+from .constant import as_schedule
 from .decay import PolynomialDecay
+
+WSD_SHAPES = ("linear", "cosine", "1-sqrt")
 
 
 class LinearWarmup(Schedule):
@@ -37,41 +52,32 @@ class LinearWarmup(Schedule):
 
     Twins: torch ``LambdaLR`` (torch's ``LinearLR`` cannot start at 0); Keras
     ``CosineDecay(start_lr, D, alpha, warmup_target=after's lr, warmup_steps=W)`` (native)
-    when ``after`` is a :class:`CosineDecay` without its own warm-up, else the generic
-    Keras schedule.
+    when ``after`` is a :class:`CosineDecay` whose own twin is Keras' ``CosineDecay``
+    without a warm-up, else the generic Keras schedule.
     """
 
-    def __init__(self, after, warmup_steps, start_lr=0.0):
-        self.after = as_schedule(after, "after")
-        self.warmup_steps = check_count("warmup_steps", warmup_steps, low_open=False)
-        self.start_lr = validation.check_nonnegative("start_lr", start_lr)
-        self._target = self.after(0)
+    after: Schedule = arg(as_schedule)
+    warmup_steps: float = arg(step_count_or_zero)
+    start_lr: float = arg(nonnegative, 0.0)
 
-    def _formula(self, xp, t):
-        w = self.warmup_steps
-        ramp = self.start_lr + (self._target - self.start_lr) * (t / max(w, 1))
-        return xp.where(t < w, ramp, self.after._formula(xp, xp.maximum(t - w, 0.0)))
+    def formula(self, xp, t):
+        w, target = self.warmup_steps, self.after(0)
+        ramp = self.start_lr + (target - self.start_lr) * (t / max(w, 1))
+        return xp.where(t < w, ramp, self.after.formula(xp, xp.maximum(t - w, 0.0)))
 
-    def _keras_native(self):
-        after = self.after
-        if type(after) is CosineDecay and after.warmup_target is None:
-            return "CosineDecay", {
-                "initial_learning_rate": self.start_lr,
-                "decay_steps": after.decay_steps,
-                "alpha": after.alpha,
-                "warmup_target": after.initial_lr,
-                "warmup_steps": self.warmup_steps,
-            }
-        return None
+    def _native_keras(self):  # Keras' CosineDecay has a linear warm-up built in
+        after = self.after._native_keras()
+        if after is None or after[0] != "CosineDecay" or after[1]["warmup_target"] is not None:
+            return None
+        name, kwargs = after
+        warmup = {"initial_learning_rate": self.start_lr, "warmup_steps": self.warmup_steps}
+        return name, {**kwargs, **warmup, "warmup_target": kwargs["initial_learning_rate"]}
 
-    def _horizon(self):
-        return round(self.warmup_steps + self.after._horizon())
-
-    def _args(self):
-        return {"after": self.after, "warmup_steps": self.warmup_steps, "start_lr": self.start_lr}
+    def _plot_end(self):
+        return self.warmup_steps + self.after.horizon - 1
 
 
-class WarmupLinearDecay(LinearWarmup):
+class WarmupLinearDecay(Schedule):
     """BERT's schedule (Hugging Face ``get_linear_schedule_with_warmup``).
 
         lr(t) = peak_lr * t / W                              for t < W
@@ -88,27 +94,27 @@ class WarmupLinearDecay(LinearWarmup):
     Twins: torch ``LambdaLR``; the generic Keras schedule.
     """
 
-    def __init__(self, peak_lr, warmup_steps, total_steps):
-        peak_lr = validation.check_nonnegative("peak_lr", peak_lr)
-        warmup_steps = check_count("warmup_steps", warmup_steps, low_open=False)
-        total_steps = check_count("total_steps", total_steps)
-        if total_steps <= warmup_steps:
+    peak_lr: float = arg(nonnegative)
+    warmup_steps: float = arg(step_count_or_zero)
+    total_steps: float = arg(step_count)
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.total_steps <= self.warmup_steps:
             raise ValueError(
-                f"total_steps must be > warmup_steps ({warmup_steps}), got {total_steps}"
+                f"total_steps must be > warmup_steps ({self.warmup_steps}), got {self.total_steps}"
             )
-        self.peak_lr, self.total_steps = peak_lr, total_steps
-        decay = PolynomialDecay(peak_lr, total_steps - warmup_steps, end_lr=0.0, power=1.0)
-        super().__init__(decay, warmup_steps)
 
-    def _horizon(self):
-        return round(1.05 * self.total_steps)
+    @functools.cached_property
+    def _as_warmup(self):
+        n, w = self.total_steps, self.warmup_steps
+        return LinearWarmup(PolynomialDecay(self.peak_lr, n - w, end_lr=0.0, power=1.0), w)
 
-    def _args(self):
-        return {
-            "peak_lr": self.peak_lr,
-            "warmup_steps": self.warmup_steps,
-            "total_steps": self.total_steps,
-        }
+    def formula(self, xp, t):
+        return self._as_warmup.formula(xp, t)
+
+    def _plot_end(self):
+        return 1.05 * self.total_steps
 
 
 class InverseSqrt(Schedule):
@@ -133,25 +139,101 @@ class InverseSqrt(Schedule):
     Twins: torch ``LambdaLR``; the generic Keras schedule.
     """
 
-    def __init__(self, peak_lr, warmup_steps=4000):
-        self.peak_lr = validation.check_nonnegative("peak_lr", peak_lr)
-        self.warmup_steps = check_count("warmup_steps", warmup_steps)
+    peak_lr: float = arg(nonnegative)
+    warmup_steps: float = arg(step_count, 4000)
 
     @classmethod
     def from_d_model(cls, d_model, warmup_steps=4000, scale=1.0):
         """The paper's form: ``scale * d_model^-0.5 * min(s^-0.5, s * W^-1.5)``."""
-        d_model = validation.check_positive("d_model", d_model)
-        warmup_steps = check_count("warmup_steps", warmup_steps)
-        scale = validation.check_nonnegative("scale", scale)
+        d_model = positive("d_model", d_model)
+        warmup_steps = step_count("warmup_steps", warmup_steps)
+        scale = nonnegative("scale", scale)
         return cls(scale * d_model**-0.5 * warmup_steps**-0.5, warmup_steps)
 
-    def _formula(self, xp, t):
-        s = t + 1.0
-        w = self.warmup_steps
+    def formula(self, xp, t):
+        s, w = t + 1.0, self.warmup_steps
         return self.peak_lr * xp.minimum(xp.sqrt(w / s), s / w)
 
-    def _horizon(self):
-        return round(10 * self.warmup_steps)
+    def _plot_end(self):
+        return 10 * self.warmup_steps
 
-    def _args(self):
-        return {"peak_lr": self.peak_lr, "warmup_steps": self.warmup_steps}
+
+class WarmupStableDecay(Schedule):
+    """Warm-up, stable, decay (WSD): Hugging Face ``get_wsd_schedule``.
+
+    With W, S, D = ``warmup_steps``, ``stable_steps``, ``decay_steps``, m =
+    ``min_lr_ratio`` and ``f * (1 - m) + m`` written ``m|f``:
+
+        lr(t) = peak_lr * m|rise(t / W)               for t < W            (warm-up)
+        lr(t) = peak_lr                               for W <= t < W + S   (stable)
+        lr(t) = peak_lr * m|fall((t - W - S) / D)     for t < W + S + D    (decay)
+        lr(t) = peak_lr * m                           after
+
+    rise (``warmup_type``): "linear" p, "cosine" (1 - cos(pi p)) / 2, "1-sqrt"
+    1 - sqrt(1 - p); fall (``decay_type``): "linear" 1 - p, "cosine"
+    (1 + cos(2 pi num_cycles p)) / 2, "1-sqrt" 1 - sqrt(p) (Hägele et al. 2024). As in
+    Hugging Face the warm-up starts at ``m * peak_lr`` and W, D below 1 count as 1.
+    Unlike a cosine, the stable phase needs no run length: train at the peak as long as
+    the budget allows, and decay (about 10-20% of the run) only at the end.
+
+    >>> s = WarmupStableDecay(1e-3, warmup_steps=10, stable_steps=70, decay_steps=20)
+    >>> s([0, 5, 10, 79, 80, 90, 100])
+    array([0.    , 0.0005, 0.001 , 0.001 , 0.001 , 0.0005, 0.    ])
+    >>> WarmupStableDecay(1e-3, 0, 0, 100, decay_type="1-sqrt", min_lr_ratio=0.1)([25, 100])
+    array([0.00055, 0.0001 ])
+
+    Neither Keras nor optax has a WSD schedule. Twins: torch ``LambdaLR`` (exactly what
+    ``get_wsd_schedule`` returns); the generic Keras schedule.
+    """
+
+    peak_lr: float = arg(nonnegative)
+    warmup_steps: float = arg(step_count_or_zero)
+    stable_steps: float = arg(step_count_or_zero)
+    decay_steps: float = arg(step_count_or_zero)
+    warmup_type: str = arg(choice(*WSD_SHAPES), "linear")
+    decay_type: str = arg(choice(*WSD_SHAPES), "cosine")
+    min_lr_ratio: float = arg(fraction, 0.0)
+    num_cycles: float = arg(nonnegative, 0.5)
+
+    @classmethod
+    def from_total_steps(cls, peak_lr, warmup_steps, decay_steps, total_steps, **kwargs):
+        """Hugging Face's ``num_training_steps``: the stable phase is what is left."""
+        warmup_steps = step_count_or_zero("warmup_steps", warmup_steps)
+        decay_steps = step_count_or_zero("decay_steps", decay_steps)
+        total_steps = step_count("total_steps", total_steps)
+        if total_steps < warmup_steps + decay_steps:
+            raise ValueError(
+                f"total_steps must be >= warmup_steps + decay_steps "
+                f"({warmup_steps + decay_steps}), got {total_steps}"
+            )
+        stable = total_steps - warmup_steps - decay_steps
+        return cls(peak_lr, warmup_steps, stable, decay_steps, **kwargs)
+
+    def formula(self, xp, t):
+        w, s, d, m = self.warmup_steps, self.stable_steps, self.decay_steps, self.min_lr_ratio
+        up = _rise(xp, self.warmup_type, xp.minimum(t / max(1, w), 1.0)) * (1.0 - m) + m
+        p = xp.minimum(xp.maximum(t - w - s, 0.0) / max(1, d), 1.0)
+        down = _fall(xp, self.decay_type, p, self.num_cycles) * (1.0 - m) + m
+        factor = xp.where(t < w + s + d, down, m)
+        return self.peak_lr * xp.where(t < w, up, xp.where(t < w + s, 1.0, factor))
+
+    def _plot_end(self):
+        return 1.1 * (self.warmup_steps + self.stable_steps + self.decay_steps)
+
+
+def _rise(xp, shape, p):
+    """WSD's warm-up factor, 0 -> 1 as p goes 0 -> 1."""
+    if shape == "linear":
+        return p
+    if shape == "cosine":
+        return 0.5 * (1.0 - xp.cos(math.pi * p))
+    return 1.0 - xp.sqrt(1.0 - p)
+
+
+def _fall(xp, shape, p, num_cycles):
+    """WSD's decay factor, 1 -> 0 as p goes 0 -> 1 (for num_cycles 0.5)."""
+    if shape == "linear":
+        return 1.0 - p
+    if shape == "cosine":
+        return 0.5 * (1.0 + xp.cos(math.pi * num_cycles * 2.0 * p))
+    return 1.0 - xp.sqrt(p)

@@ -35,6 +35,7 @@ import numpy as np
 from .. import plots, schedules
 
 MARKERS = 40  # how many steps of each twin are drawn as markers
+MAX_STEPS = 5000  # the longest curve drawn (a slow decay's horizon can be far longer)
 NUMPY_COLOR, TORCH_COLOR, KERAS_COLOR = plots.PALETTE[0], "black", plots.PALETTE[3]
 
 
@@ -57,18 +58,21 @@ class Param:
 
 @dataclass(frozen=True)
 class Choice:
-    """A Dropdown entry: how to build the schedule from its parameters and how far to plot."""
+    """A Dropdown entry: how to build the schedule from its parameters."""
 
     label: str
     build: Callable[..., schedules.Schedule]
     params: tuple[Param, ...]
-    horizon: Callable[[dict], int]  # number of steps shown (0 ... horizon - 1)
     unit: str = "step"
     fixed_args: tuple[tuple[str, object], ...] = ()  # passed to build, shown in the caption
     name: str = ""  # shown in the caption; default: the schedule's class name
 
     def schedule(self, values: dict) -> schedules.Schedule:
         return self.build(**dict(self.fixed_args), **values)
+
+    def horizon(self, values: dict) -> int:
+        """How many steps are shown (0 ... horizon - 1): the schedule's own plot horizon."""
+        return min(self.schedule(values).horizon, MAX_STEPS)
 
     def describe(self, values: dict) -> str:
         """``schedule=StepDecay initial_lr=0.1 step_size=10 gamma=0.5``."""
@@ -83,10 +87,6 @@ def lr_param(name: str, value: float, low: float = 1e-5, high: float = 1.0) -> P
 
 def int_param(name: str, value: int, low: int, high: int) -> Param:
     return Param(name, value, low, high, kind="int", step=1)
-
-
-def fixed(n: int) -> Callable[[dict], int]:
-    return lambda values: n
 
 
 def hold_then_drop(initial_lr, hold, factor):
@@ -109,18 +109,15 @@ def cyclical_choice(mode: str, *extra: Param) -> Choice:
         int_param("step_size_up", 20, 5, 100),
         *extra,
     )
-    return Choice(
-        f"cyclical: {mode}", schedules.CyclicLR, params, fixed(200), fixed_args=(("mode", mode),)
-    )
+    return Choice(f"cyclical: {mode}", schedules.CyclicLR, params, fixed_args=(("mode", mode),))
 
 
 CHOICES = (
-    Choice("constant", schedules.Constant, (lr_param("lr", 0.1),), fixed(50), "epoch"),
+    Choice("constant", schedules.Constant, (lr_param("lr", 0.1),), "epoch"),
     Choice(
         "time-based (inverse time)",
         schedules.InverseTimeDecay,
         (lr_param("initial_lr", 0.1), lr_param("decay_rate", 0.05, 1e-4, 1.0)),
-        fixed(200),
     ),
     Choice(
         "step decay",
@@ -130,7 +127,6 @@ CHOICES = (
             int_param("step_size", 10, 1, 30),
             Param("gamma", 0.5, 0.05, 0.95),
         ),
-        fixed(50),
         "epoch",
     ),
     Choice(
@@ -142,21 +138,18 @@ CHOICES = (
             Param("decay_rate", 0.96, 0.5, 0.99, step=0.01),
             Param("staircase", False, kind="bool"),
         ),
-        fixed(60),
         "epoch",
     ),
     Choice(
         "exponential (continuous)",
         schedules.ContinuousExponentialDecay,
         (lr_param("initial_lr", 0.1), lr_param("k", 0.1, 1e-3, 1.0)),
-        fixed(50),
         "epoch",
     ),
     Choice(
         "piecewise constant",
         hold_then_drop,
         (lr_param("initial_lr", 0.1), int_param("hold", 10, 2, 20), Param("factor", 0.5)),
-        fixed(60),
         "epoch",
         name="PiecewiseConstant",
     ),
@@ -169,7 +162,6 @@ CHOICES = (
             lr_param("end_lr", 1e-4, 1e-6, 1e-2),
             Param("power", 2.0, 0.25, 5.0, step=0.25),
         ),
-        lambda v: round(1.2 * v["decay_steps"]) + 1,
     ),
     Choice(
         "cosine",
@@ -179,7 +171,6 @@ CHOICES = (
             int_param("decay_steps", 100, 10, 300),
             Param("alpha", 0.0, 0.0, 0.5),
         ),
-        lambda v: round(1.25 * v["decay_steps"]) + 1,
     ),
     Choice(
         "cosine with warm restarts",
@@ -190,7 +181,6 @@ CHOICES = (
             Param("t_mul", 2.0, 1.0, 3.0, step=1.0),
             Param("alpha", 0.0, 0.0, 0.5),
         ),
-        lambda v: round(v["first_decay_steps"] * (1 + v["t_mul"] + v["t_mul"] ** 2)) + 1,
     ),
     cyclical_choice("triangular"),
     cyclical_choice("triangular2"),
@@ -204,7 +194,6 @@ CHOICES = (
             Param("pct_start", 0.3, 0.1, 0.9),
             Param("div_factor", 25.0, 5.0, 100.0, step=5.0),
         ),
-        lambda v: v["total_steps"],  # a 1-cycle run has exactly total_steps updates
     ),
     Choice(
         "linear warm-up + cosine",
@@ -214,14 +203,12 @@ CHOICES = (
             int_param("warmup_steps", 5, 0, 50),
             int_param("decay_steps", 95, 10, 300),
         ),
-        lambda v: round(1.1 * (v["warmup_steps"] + v["decay_steps"])) + 1,
         name="LinearWarmup+CosineDecay",
     ),
     Choice(
         "Transformer (inverse sqrt)",
         schedules.InverseSqrt,
         (lr_param("peak_lr", 1e-3), int_param("warmup_steps", 100, 10, 300)),
-        lambda v: 10 * v["warmup_steps"],
     ),
     Choice(
         "BERT (warm-up + linear decay)",
@@ -231,7 +218,6 @@ CHOICES = (
             int_param("warmup_steps", 100, 0, 500),
             int_param("total_steps", 1000, 600, 2000),
         ),
-        lambda v: round(1.05 * v["total_steps"]) + 1,
     ),
 )
 

@@ -211,8 +211,11 @@ def _exact_cycle(t, t_initial, cycle_mul):
 
 def _timm_misplaced(n, t_initial, cycle_mul):
     """Steps where timm's float-log cycle index is off by one (ours is exact)."""
-    return {t for t in range(n) if timm_cycle(t, t_initial, cycle_mul)[0]
-            != _exact_cycle(t, t_initial, cycle_mul)}
+    return {
+        t
+        for t in range(n)
+        if timm_cycle(t, t_initial, cycle_mul)[0] != _exact_cycle(t, t_initial, cycle_mul)
+    }
 
 
 @pytest.mark.parametrize("seed", range(TIMM_DRAWS))

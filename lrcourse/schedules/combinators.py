@@ -93,8 +93,10 @@ class LambdaSchedule(Schedule):
     the generic Keras schedule, which calls ``fn`` with a float32 tensor: that works for
     arithmetic and ``keras.ops`` functions (like the first example), not for NumPy-only
     code. For such a function, use ``to_keras_callback()`` (per epoch, plain numbers)
-    instead. A model compiled with the Keras twin saves and loads back (a lambda
-    ``fn`` with ``safe_mode=False``, as Keras requires for any lambda).
+    instead. A model compiled with the Keras twin saves and loads back, ``fn`` saved as
+    Keras saves functions: a lambda loads with ``load_model(..., safe_mode=False)``, a
+    named function with ``custom_objects={"name": fn}`` (or registered with
+    ``keras.saving.register_keras_serializable``).
     """
 
     fn: Callable = arg(function)

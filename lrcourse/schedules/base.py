@@ -110,14 +110,21 @@ class KerasTwin:
     """A native ``keras.optimizers.schedules`` class that computes a schedule.
 
     It receives every field of the schedule, under the name ``rename`` gives it (a field
-    not in ``rename`` keeps its name; one renamed to None is not passed), plus ``fixed``.
-    ``when`` says for which argument values its arithmetic is ours (default: always).
+    not in ``rename`` keeps its name), plus ``fixed``. A field renamed to None is one the
+    Keras class lacks: the twin applies only while that field holds its default. ``when``
+    says for which other argument values its arithmetic is ours (default: always).
     """
 
     name: str
     rename: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
     fixed: Mapping[str, object] = dataclasses.field(default_factory=dict)
     when: Callable | None = None
+
+    def applies(self, schedule) -> bool:
+        lacking = [f for f in dataclasses.fields(schedule) if self.rename.get(f.name, "") is None]
+        if any(getattr(schedule, f.name) != f.default for f in lacking):
+            return False
+        return self.when is None or self.when(schedule)
 
     def arguments(self, schedule) -> dict:
         args = {self.rename.get(n, n): v for n, v in fields_of(schedule).items()}
@@ -214,7 +221,7 @@ class Schedule:
     def _native_keras(self) -> tuple[str, dict] | None:
         """The native Keras class's name and arguments, or None (then the generic twin)."""
         twin = self.keras_twin
-        if twin is None or (twin.when is not None and not twin.when(self)):
+        if twin is None or not twin.applies(self):
             return None
         return twin.name, twin.arguments(self)
 

@@ -25,12 +25,11 @@ from .base import (
     step_count,
     step_count_or_zero,
 )
-from .restarts import cycle_position, cycles_end
+from .restarts import cycle_limit, cycle_position, cycles_end, period_factor
 from .warmup import LinearWarmup
 
-
-def cycle_limit(name, value):
-    return None if value is None else step_count(name, value, low=1, low_open=False)
+KERAS_NAMES = {"initial_lr": "initial_learning_rate"}
+TIMM_OPTIONS = {"cycle_decay": None, "cycle_limit": None, "k_decay": None}  # Keras lacks them
 
 
 class CosineDecay(Schedule):
@@ -74,11 +73,7 @@ class CosineDecay(Schedule):
     warmup_steps: float = arg(step_count_or_zero, 0)
     k_decay: float = arg(positive, 1.0)
 
-    keras_twin = KerasTwin(
-        "CosineDecay",
-        {"initial_lr": "initial_learning_rate", "k_decay": None},
-        when=lambda s: s.k_decay == 1,
-    )
+    keras_twin = KerasTwin("CosineDecay", {**KERAS_NAMES, "k_decay": None})
 
     def formula(self, xp, t):
         if self.warmup_target is not None:
@@ -132,30 +127,19 @@ class CosineRestarts(Schedule):
 
     initial_lr: float = arg(nonnegative)
     first_decay_steps: float = arg(step_count)
-    t_mul: float = arg(lambda name, value: step_count(name, value, low=1.0, low_open=False), 2.0)
+    t_mul: float = arg(period_factor, 2.0)
     m_mul: float = arg(nonnegative, 1.0)
     alpha: float = arg(fraction, 0.0)
     cycle_decay: float = arg(nonnegative, 1.0)
     cycle_limit: int | None = arg(cycle_limit, None)
     k_decay: float = arg(positive, 1.0)
 
-    keras_twin = KerasTwin(
-        "CosineDecayRestarts",
-        {
-            "initial_lr": "initial_learning_rate",
-            "cycle_decay": None,
-            "cycle_limit": None,
-            "k_decay": None,
-        },
-        when=lambda s: s.cycle_decay == 1 and s.cycle_limit is None and s.k_decay == 1,
-    )
-    torch_twin = TorchTwin(
+    keras_twin = KerasTwin("CosineDecayRestarts", {**KERAS_NAMES, **TIMM_OPTIONS})
+    torch_twin = TorchTwin(  # where Keras' class applies, with m_mul 1 and integer periods
         "CosineAnnealingWarmRestarts",
         lambda s: {"T_0": s.first_decay_steps, "T_mult": s.t_mul, "eta_min": s.min_lr},
         when=lambda s: (
-            s.m_mul == s.cycle_decay == s.k_decay == 1
-            and s.cycle_limit is None
-            and is_integral(s.t_mul, s.first_decay_steps)
+            s.keras_twin.applies(s) and s.m_mul == 1 and is_integral(s.t_mul, s.first_decay_steps)
         ),
     )
 

@@ -198,9 +198,7 @@ class PolynomialDecay(Schedule):
     cycle: bool = arg(flag, False)
     k_decay: float = arg(positive, 1.0)
 
-    keras_twin = KerasTwin(
-        "PolynomialDecay", {**KERAS_NAMES, "k_decay": None}, when=lambda s: s.k_decay == 1
-    )
+    keras_twin = KerasTwin("PolynomialDecay", {**KERAS_NAMES, "k_decay": None})
     torch_twin = TorchTwin(
         "PolynomialLR",
         lambda s: {"total_iters": s.decay_steps, "power": s.power},

@@ -10,6 +10,18 @@ from __future__ import annotations
 
 import math
 
+from .base import step_count
+
+
+def period_factor(name, value):
+    """``t_mul``: each cycle is this many times longer than the one before (>= 1)."""
+    return step_count(name, value, low=1.0, low_open=False)
+
+
+def cycle_limit(name, value):
+    """How many cycles run before the lr stays at its floor (None: no limit)."""
+    return None if value is None else step_count(name, value, low=1, low_open=False)
+
 
 def cycle_start(xp, i, first, t_mul):
     """S_i: the step at which cycle i starts."""

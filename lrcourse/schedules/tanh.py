@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from .. import validation
 from .base import Schedule, arg, nonnegative, step_count
-from .restarts import cycle_position, cycles_end
-
-
-def cycle_limit(name, value):
-    return None if value is None else step_count(name, value, low=1, low_open=False)
+from .restarts import cycle_limit, cycle_position, cycles_end, period_factor
 
 
 class TanhDecay(Schedule):
@@ -44,7 +40,7 @@ class TanhDecay(Schedule):
     lb: float = arg(validation.check_number, -7.0)
     ub: float = arg(validation.check_number, 3.0)
     min_lr: float = arg(nonnegative, 0.0)
-    t_mul: float = arg(lambda name, value: step_count(name, value, low=1.0, low_open=False), 1)
+    t_mul: float = arg(period_factor, 1)
     cycle_decay: float = arg(nonnegative, 1.0)
     cycle_limit: int | None = arg(cycle_limit, 1)
 

@@ -439,3 +439,75 @@ def test_k_decay_one_keeps_the_native_twins():
     assert restarts._native_torch().name == "CosineAnnealingWarmRestarts"
     assert S.CosineRestarts(0.1, 10, cycle_limit=3)._native_torch() is None
     assert S.PolynomialDecay(0.1, 10, end_lr=0, k_decay=2)._native_torch() is None
+
+
+# -- the declarative shape -----------------------------------------------------------------------
+SCHEDULE_CLASSES = [
+    getattr(S, n) for n in S.__all__ if isinstance(getattr(S, n), type) and n != "Schedule"
+]
+
+
+@pytest.mark.parametrize("cls", SCHEDULE_CLASSES, ids=lambda c: c.__name__)
+def test_each_schedule_is_a_frozen_dataclass_of_its_arguments(cls):
+    import dataclasses
+    import inspect
+
+    assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
+    fields = [f.name for f in dataclasses.fields(cls)]
+    assert list(inspect.signature(cls).parameters) == fields
+    assert "formula" in vars(cls)  # each class writes its own formula ...
+    assert not {"__repr__", "__eq__", "__hash__", "get_config"} & set(vars(cls))  # derived
+    for twin in (cls.keras_twin, cls.torch_twin):  # ... and declares its twins as records
+        assert twin is None or isinstance(twin, (S.base.KerasTwin, S.base.TorchTwin, tuple))
+
+
+def test_frozen():
+    import dataclasses
+
+    s = S.CosineDecay(0.1, 100)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.decay_steps = 10
+
+
+def test_the_schedule_modules_import_no_cycle():
+    """Each module of lrcourse.schedules imports only modules that do not import it back."""
+    import ast
+    import pathlib
+
+    folder = pathlib.Path(S.__file__).parent
+    imports = {}
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        imports[path.stem] = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
+        }
+
+    def reaches(start, goal, seen=()):
+        return any(
+            m == goal or (m not in seen and reaches(m, goal, (*seen, m)))
+            for m in imports.get(start, ())
+        )
+
+    cycles = [m for m in imports if m != "__init__" and reaches(m, m)]
+    assert cycles == [], cycles
+    assert "warmup" not in imports["cosine"] or "cosine" not in imports["warmup"]
+
+
+def test_the_explorer_asks_the_schedule_for_its_horizon():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from lrcourse.widgets import schedule_explorer as explorer
+
+    for choice in explorer.CHOICES:
+        values = {p.name: p.value for p in choice.params}
+        assert choice.horizon(values) == min(choice.schedule(values).horizon, explorer.MAX_STEPS)
+    cosine = next(c for c in explorer.CHOICES if c.label == "cosine")
+    assert cosine.horizon({"initial_lr": 0.1, "decay_steps": 100, "alpha": 0.0}) == 121
+    assert (
+        S.CosineDecay(0.1, 100).horizon
+        == 121
+        == len(S.CosineDecay(0.1, 100).plot().lines[0].get_xdata())
+    )

@@ -111,20 +111,16 @@ class KerasTwin:
 
     It receives every field of the schedule, under the name ``rename`` gives it (a field
     not in ``rename`` keeps its name), plus ``fixed``. A field renamed to None is one the
-    Keras class lacks: the twin applies only while that field holds its default. ``when``
-    says for which other argument values its arithmetic is ours (default: always).
+    Keras class lacks: the twin applies only while that field holds its default.
     """
 
     name: str
     rename: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
     fixed: Mapping[str, object] = dataclasses.field(default_factory=dict)
-    when: Callable | None = None
 
     def applies(self, schedule) -> bool:
         lacking = [f for f in dataclasses.fields(schedule) if self.rename.get(f.name, "") is None]
-        if any(getattr(schedule, f.name) != f.default for f in lacking):
-            return False
-        return self.when is None or self.when(schedule)
+        return all(getattr(schedule, f.name) == f.default for f in lacking)
 
     def arguments(self, schedule) -> dict:
         args = {self.rename.get(n, n): v for n, v in fields_of(schedule).items()}

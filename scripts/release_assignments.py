@@ -37,6 +37,7 @@ def release(root: Path) -> list[str]:
     names = assignments(root)
     sys.path.insert(0, str(root / COURSE_DIR))
     from autograder.check_data import write_check_data
+
     for name in names:
         for notebook in sorted((root / SOURCE_DIR / name).glob("*.ipynb")):
             if clean_notebook_file(notebook):

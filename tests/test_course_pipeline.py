@@ -1,25 +1,29 @@
 """The nbgrader pipeline, end to end, for every assignment in source_notebooks/.
 
-Per assignment, in a temporary copy of the course (course/nbgrader_config.py + that
-assignment's source):
+Per assignment, in a temporary copy of the course (course/: nbgrader_config.py, the grading
+machinery and the answer keys, plus that assignment's source):
 
 1. the source notebook is executed as an instructor would (outputs, widget state saved);
 2. ``scripts/release_assignments.py`` (what ``make release`` runs) must strip all of that and
-   produce exactly the release committed in ``release/``, without solutions, hidden tests or
-   widget state;
-3. ``scripts/grade_submissions.py`` (what ``make grade`` runs) grades: the source itself
-   (full marks on every autograded cell), the untouched release (0), submissions that
-   delegate one task to the reference (0 on that task only) and one with an endless loop in
-   one answer and at the top level of its cell (0 on that task only, in bounded time).
+   produce exactly the release committed in ``release/`` (notebook and check data), without
+   solutions, hidden tests or widget state;
+3. ``scripts/grade_submissions.py`` (what ``make grade`` runs: sandboxed kernels, the clean
+   room decides) grades: the source itself (full marks on every autograded cell), the untouched
+   release (0), submissions that delegate one task to the answer key (0 on that task only), one
+   with an endless loop in one answer and at the top level of its cell (0 on that task only, in
+   bounded time), and one that cheats on most tasks, one way per task (issue 8's categories:
+   patching the checks in the kernel, an input transformer, hidden tracebacks, faked values,
+   reading the expected values from the checker's frames, a subprocess, ignoring SIGALRM, killing
+   the process, gigabytes of memory, reading the solutions and writing the gradebook): 0 on each
+   cheated task, full marks on the honest ones, and nobody else's grade changes.
 
-The assignment's grading module is ``lrcourse.grading.a<assignment folder>`` and its
-``TASKS`` name the cells: solution cell ``<task>``, test cell ``test_<task>``.
+The assignment's answer key is ``course/graders/<assignment>/``; an exercise ``<name>`` has
+the solution cell ``<name>`` and the test cell ``test_<name>``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import os
 import re
@@ -48,8 +52,11 @@ def nbgrader_meta(cell) -> dict:
     return cell.metadata.get("nbgrader", {})
 
 
-def grading_module(assignment: str):
-    return importlib.import_module(f"lrcourse.grading.a{assignment}")
+def answer_key(assignment: str) -> tuple:
+    sys.path.insert(0, str(REPO / "course"))
+    from autograder.answer_key import answer_key
+
+    return tuple(answer_key(assignment).values())
 
 
 def run_script(script: str, root: Path, *args: str) -> str:
@@ -88,19 +95,100 @@ def execute_like_an_instructor(path: Path) -> dict[str, float]:
 # -- submissions: the source, with one answer cell replaced ------------------------------------
 
 
-def delegating_answer(task, how: str) -> str:
-    """The task's answer handed to its reference: through an alias, an import, __import__."""
+def delegating_answer(task, assignment: str, root: Path, how: str) -> str:
+    """The task handed to its answer key (or to the solution): works only where they are
+    visible, which the sandbox and the clean room must prevent."""
     params = ", ".join(task.parameter_names)
-    module, name = task.reference.__module__, task.reference.__name__
     header = f"def {task.name}({params}):\n"
-    if how == "alias":
-        return f"from {module} import {name} as helper\n\n\n{header}    return helper({params})\n"
+    key = f"sys.path.insert(0, {str(root / 'course')!r})\n"
+    lookup = f"answer_key({assignment!r})[{task.name!r}].reference"
+    if how == "answer-key":
+        return (
+            f"import sys\n{key}from autograder.answer_key import answer_key\n\n"
+            f"helper = {lookup}\n\n\n{header}    return helper({params})\n"
+        )
     if how == "import-inside":
-        return f"{header}    from {module} import {name}\n\n    return {name}({params})\n"
+        return (
+            f"{header}    import sys\n    {key}    from autograder.answer_key import answer_key\n\n"
+            f"    return {lookup}({params})\n"
+        )
+    folder = "source_notebooks" if how == "solution" else "course/submitted/ref"
+    source = root / folder / assignment / f"{assignment}.ipynb"  # the solution, or a classmate's
     return (
-        f"{header}    found = __import__({module!r}, fromlist=['_'])\n"
-        f"    return getattr(found, {name!r})({params})\n"
+        f"{header}    import json\n\n    nb = json.load(open({str(source)!r}))\n"
+        "    for cell in nb['cells']:\n"
+        f"        if cell['metadata'].get('nbgrader', {{}}).get('grade_id') == {task.name!r}:\n"
+        "            namespace = {'np': __import__('numpy')}\n"
+        "            exec(''.join(cell['source']), namespace)\n"
+        f"            return namespace[{task.name!r}]({params})\n"
     )
+
+
+CHEATS = {
+    # in-kernel patches of everything the check cells use, with a wrong answer
+    "patch": (
+        "import numpy, sys\n"
+        "numpy.allclose = lambda *a, **k: True\n"
+        "from lrcourse.grading import checks\n"
+        "checks.ExerciseChecks.test_visible = lambda self, f: print('ok')\n"
+        "sys.modules['lrcourse.grading.verdict'].explain = None\n"
+        "grader.__dict__['exercises'] = {}\n",
+        "return 0.0",
+    ),
+    # an input transformer that empties later test cells, and no tracebacks shown
+    "transformer": (
+        "ip = get_ipython()\n"
+        "ip.input_transformers_post.append(\n"
+        "    lambda lines: ['pass\\n'] if any('test_visible' in l for l in lines) else lines\n"
+        ")\n"
+        "ip.showtraceback = lambda *a, **k: None\n",
+        "return 0.0",
+    ),
+    # a value that equals anything
+    "fake": (
+        "class Anything(float):\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    def __array__(self, *a, **k):\n        raise TypeError('no')\n"
+        "    __hash__ = float.__hash__\n",
+        "return Anything(0.0)",
+    ),
+    # the expected value read out of the checker's frames
+    "frames": (
+        "import inspect\n",
+        "for frame in inspect.stack():\n"
+        "        for name in ('want', 'expected'):\n"
+        "            if name in frame.frame.f_locals:\n"
+        "                return frame.frame.f_locals[name]\n"
+        "    return 0.0",
+    ),
+    # the answer computed by another process that imports the answer key
+    "subprocess": (
+        "import subprocess, sys\n",
+        "out = subprocess.run([sys.executable, '-c', 'import lrcourse; print(1)'],"
+        " capture_output=True, text=True)\n"
+        "    return float(out.stdout or 'nan')",
+    ),
+    # SIGALRM and SIGINT ignored, then an endless loop
+    "sigalrm": (
+        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n",
+        "signal.signal(signal.SIGALRM, signal.SIG_IGN)\n    while True:\n        pass",
+    ),
+    # the process killed
+    "exit": ("import os\n", "os._exit(0)"),
+    # gigabytes of memory
+    "memory": ("", "blob = bytearray(16 * 2**30)\n    return float(len(blob))"),
+}
+
+
+def cheating_answer(task, how: str, gradebook: Path) -> str:
+    preamble, body = CHEATS[how]
+    if how == "patch":  # and an attempt at the gradebook itself
+        preamble += (
+            f"try:\n    open({str(gradebook)!r}, 'r+b').write(b'garbage')\n"
+            "except OSError:\n    pass\n"
+        )
+    params = ", ".join(task.parameter_names)
+    return f"{preamble}\n\ndef {task.name}({params}):\n    {body}\n"
 
 
 def endless_answer(task) -> str:
@@ -148,8 +236,10 @@ def graded(request, tmp_path_factory) -> GradedCourse:
     source_dir = REPO / "source_notebooks" / assignment
     (notebook,) = [p.stem for p in source_dir.glob("*.ipynb")]  # one notebook per assignment
     root = tmp_path_factory.mktemp(f"course_{assignment}")
-    (root / "course").mkdir()
-    shutil.copy(REPO / "course" / "nbgrader_config.py", root / "course")
+    ignore = shutil.ignore_patterns(
+        "submitted", "autograded", "feedback", "gradebook.db", "*.log", "__pycache__", ".grad*"
+    )
+    shutil.copytree(REPO / "course", root / "course", ignore=ignore)
     shutil.copytree(source_dir, root / "source_notebooks" / assignment)
     source = root / "source_notebooks" / assignment / f"{notebook}.ipynb"
     cell_seconds = execute_like_an_instructor(source)
@@ -157,7 +247,7 @@ def graded(request, tmp_path_factory) -> GradedCourse:
 
     run_script("release_assignments.py", root)
 
-    tasks = grading_module(assignment).TASKS
+    tasks = answer_key(assignment)
     submitted = root / "course" / "submitted"
 
     def submit(student: str, nb: nbformat.NotebookNode):
@@ -171,10 +261,19 @@ def graded(request, tmp_path_factory) -> GradedCourse:
     release_nb = root / "release" / assignment / f"{notebook}.ipynb"
     submit("s_release", nbformat.read(release_nb, as_version=4))
     special = {}
-    for i, how in enumerate(("alias", "import-inside", "dunder-import")):
+    for i, how in enumerate(("answer-key", "import-inside", "solution", "classmate")):
         task = tasks[i % len(tasks)]
         special[f"s_{how}"] = (task.name, how)
-        submit(f"s_{how}", with_answer(source, task.name, delegating_answer(task, how)))
+        answer = delegating_answer(task, assignment, root, how)
+        submit(f"s_{how}", with_answer(source, task.name, answer))
+    cheats = list(CHEATS)[: len(tasks) - 1]  # the last task stays honest
+    cheating = nbformat.read(source, as_version=4)
+    gradebook = root / "course" / "gradebook.db"
+    for task, how in zip(tasks, cheats, strict=False):
+        (cell,) = [c for c in cheating.cells if nbgrader_meta(c).get("grade_id") == task.name]
+        cell.source = cheating_answer(task, how, gradebook)
+    special["s_cheats"] = (tuple(t.name for t in tasks[: len(cheats)]), ",".join(cheats))
+    submit("s_cheats", cheating)
     looping = tasks[len(tasks) // 2]
     special["s_endless"] = (looping.name, "endless")
     submit("s_endless", with_answer(source, looping.name, endless_answer(looping)))
@@ -205,7 +304,7 @@ def test_source_follows_the_conventions(graded):
         assert f"def {task.name}(" in answer.source
         meta = nbgrader_meta(test)
         assert meta["grade"] and meta["locked"] and meta["points"] > 0
-        assert "### BEGIN HIDDEN TESTS" in test.source and "test_hidden" in test.source
+        assert f"grader.{task.name.upper()}.test_visible({task.name})" in test.source
         assert any(f".check({task.name})" in c.source for c in nb.cells if c.cell_type == "code")
     manual = [m for m in metas if m["grade"] and m["solution"]]
     assert manual, "reflection questions: markdown answer cells graded by hand"
@@ -260,6 +359,10 @@ def test_committed_release_is_what_make_release_produces(graded):
     assert [p.name for p in made] == [p.name for p in committed]
     for new, old in zip(made, committed, strict=True):
         assert normalised(new) == normalised(old), f"run `make release` and commit {old}"
+    checks = [
+        where / "release" / graded.assignment / "checks.json" for where in (graded.root, REPO)
+    ]
+    assert checks[0].read_text() == checks[1].read_text(), "run `make release` and commit it"
 
 
 # -- grading ------------------------------------------------------------------------------------
@@ -288,8 +391,10 @@ def test_the_untouched_release_gets_zero(graded):
     assert all(score == 0 for score, _, _ in scores.values()), scores
 
 
-@pytest.mark.parametrize("student", ["s_alias", "s_import-inside", "s_dunder-import"])
-def test_delegating_to_the_reference_scores_zero_on_that_task_only(graded, student):
+@pytest.mark.parametrize(
+    "student", ["s_answer-key", "s_import-inside", "s_solution", "s_classmate"]
+)
+def test_delegating_to_the_answer_key_scores_zero_on_that_task_only(graded, student):
     task_name, _ = graded.special[student]
     cells = autograded_cells(graded.scores(student))
     for name, (score, top, _) in cells.items():
@@ -300,7 +405,31 @@ def test_delegating_to_the_reference_scores_zero_on_that_task_only(graded, stude
         if nbgrader_meta(c).get("grade_id") == f"test_{task_name}"
     )
     error = "".join(o.get("evalue", "") for o in test_cell.outputs if o.output_type == "error")
-    assert "scores 0 for this task" in error and "a reference implementation" in error
+    assert "scores 0 for this task" in error
+
+
+def test_every_cheat_scores_zero_on_its_task_and_changes_nobody_elses_grade(graded):
+    cheated, _ = graded.special["s_cheats"]
+    cells = autograded_cells(graded.scores("s_cheats"))
+    for name, (score, top, _) in cells.items():
+        assert score == (0 if name[len("test_") :] in cheated else top), (name, score)
+    assert any(score == top for score, top, _ in cells.values()), "an honest task keeps its marks"
+    # the source graded before everyone else still has full marks, in an intact gradebook
+    ref = autograded_cells(graded.scores("ref"))
+    assert all(score == top for score, top, _ in ref.values()), ref
+    for student, (task_name, _) in graded.special.items():
+        if student.startswith("s_") and isinstance(task_name, str):
+            for name, (score, top, _) in autograded_cells(graded.scores(student)).items():
+                assert score == (0 if name == f"test_{task_name}" else top), (student, name)
+
+
+def test_a_failed_test_in_the_feedback_names_no_machine_path(graded):
+    nb = graded.autograded("s_cheats")
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("grade") and cell.cell_type == "code":
+            for output in cell.outputs:
+                text = "\n".join(output.get("traceback", [])) + output.get("text", "")
+                assert str(graded.root) not in text and "site-packages" not in text, text
 
 
 def test_an_endless_answer_costs_that_task_only_in_bounded_time(graded, report_figure):

@@ -1,4 +1,4 @@
-"""Tests of the grading: answer keys, released check data, the learner's check cells, the clean room.
+"""Tests of the grading: answer keys, released check data, check cells, the clean-room logic.
 
 The mistaken implementations below are written the way a learner would write them (not
 copied from the answer keys), and each must get its specific hint from the check cell, which

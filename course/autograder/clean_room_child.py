@@ -54,7 +54,14 @@ def main(folder: str) -> None:
             code = compile(source, f"<answer cell {index}>", "exec")
             call_with_time_limit(request["cell_time_limit_s"], exec, code, namespace)
         except AnswerTimeout:
-            emit({"cell_error": [index, f"the cell ran longer than {request['cell_time_limit_s']} s"]})
+            emit(
+                {
+                    "cell_error": [
+                        index,
+                        f"the cell ran longer than {request['cell_time_limit_s']} s",
+                    ]
+                }
+            )
         except BaseException as error:  # noqa: BLE001 (a learner's cell may raise anything)
             emit({"cell_error": [index, f"{type(error).__name__}: {error}"[:500]]})
     emit({"ready": True})

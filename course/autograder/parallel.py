@@ -415,6 +415,9 @@ def _install_timers(timings: dict, cell_file: str) -> None:
     _timed(Autograde, "init_assignment", "database", timings)
     _timed(SaveAutoGrades, "preprocess", "database", timings)
     _timed(AssignLatePenalties, "preprocess", "database", timings)
+    from .verdicts import CleanRoomVerdicts
+
+    _timed(CleanRoomVerdicts, "preprocess", "clean_room", timings)
 
     def note_cell(original):
         @functools.wraps(original)

@@ -82,9 +82,7 @@ class CleanRoomVerdicts(NbGraderPreprocessor):
         student = str(info.get("student", ""))
         self._restore_from_source(nb, assignment, notebook)
         exercises = answer_key(assignment)
-        answer_cells = [
-            c for c in nb.cells if c.cell_type == "code" and utils.is_solution(c)
-        ]
+        answer_cells = [c for c in nb.cells if c.cell_type == "code" and utils.is_solution(c)]
         answers_by_id = {c.metadata.nbgrader.get("grade_id"): i for i, c in enumerate(answer_cells)}
         sources = [_python_source(c.source) for c in answer_cells]
         test_cells = [

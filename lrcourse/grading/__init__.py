@@ -1,14 +1,20 @@
-"""Autograding for the course notebooks: check cells, locked test cells, hints.
+"""The learner's side of grading: check cells, and the pieces the autograder's clean room shares.
 
-Layout (one module a concern; nothing here imports torch, keras or TensorFlow):
+Nothing here computes an exercise's answer: the answer keys live with the instructor in
+``course/graders/`` and the autograder in ``course/autograder/``, neither installed with
+lrcourse. Layout (one module a concern; nothing here imports torch, Keras or TensorFlow):
 
-- ``task``: ``Task`` (one exercise: reference, visible cases, random hidden cases, known
-  mistakes), its ``check`` / ``test_visible`` / ``test_hidden`` entry points, and ``Case``,
-  ``Mistake``, ``AnswerRejected``.
+- ``checks``: ``load_checks(assignment)``, the check cells' data released as ``checks.json``
+  next to each notebook; ``grader.STEP_DECAY.check(f)`` / ``.test_visible(f)`` (advice).
+- ``verdict``: from what a function did on each case to a verdict and a hint; the check cell
+  and the autograder use it alike.
+- ``answer_calls``: one safe call of a learner's function (copies, time limit, warnings off),
+  recorded as an ``Outcome``.
+- ``plain_values``: inputs and outputs as exact JSON (numbers, arrays, ...), nothing else.
 - ``comparison``: what is wrong with a returned value (None, shape, NaN, wrong value).
-- ``delegation``: answers that call a reference implementation or a framework optimizer.
 - ``time_limit``: a per-call time limit (SIGALRM) so an endless loop costs one task.
 - ``formatting``: short renderings of inputs and outputs for messages.
-- ``aNN_<assignment>``: one module per assignment with its references and ``TASKS``
-  (``a01_learning_rate`` for ``source_notebooks/01_learning_rate``).
+
+``answer_calls``, ``time_limit`` and ``plain_values`` import only the standard library and
+NumPy: the autograder copies them into the clean room, where nothing else of lrcourse exists.
 """

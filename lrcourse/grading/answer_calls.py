@@ -72,7 +72,8 @@ def call_answer(func, args: tuple, parameter_names, time_limit_s: float) -> Outc
     except AnswerTimeout:
         return Outcome(failure=TIMEOUT)
     except (Exception, SystemExit) as error:
-        return Outcome(failure=RAISED, detail=f"{type(error).__name__}: {error}"[:500])
+        text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        return Outcome(failure=RAISED, detail=text[:500])
     for name, before, after in zip(parameter_names, args, copies, strict=False):
         if not _unchanged(before, after):
             return Outcome(value=value, failure=MUTATED, detail=name)

@@ -1,10 +1,11 @@
 """Plain values as JSON, exactly: the only things that cross between grader and learner code.
 
 Exercise inputs, expected outputs and learner outputs are numbers, booleans, None, short
-strings (a schedule's ``mode``), NumPy arrays of a numeric dtype, or lists and tuples of those. ``encode`` turns one into JSON-ready
-data (floats by ``repr``, so every bit survives, NaN and infinities included) and ``decode``
-turns it back. Anything else a learner returns (a string, a dict, an object of their own
-class) is encoded as ``Opaque(type name)``: only its type's name crosses, never the object.
+strings (a schedule's ``mode``), NumPy arrays of a numeric dtype, or lists and tuples of
+those. ``encode`` turns one into JSON-ready data (floats by ``repr``, so every bit survives,
+NaN and infinities included) and ``decode`` turns it back. Anything else a learner returns
+(a dict, a set, an object of their own class) is encoded as ``Opaque(type name)``: only
+its type's name crosses, never the object.
 
 ``decode`` trusts nothing: it accepts only the shapes ``encode`` writes, builds arrays only
 of the dtypes listed in ``DTYPES`` and never calls a method of a learner's object (there is
@@ -79,7 +80,7 @@ def _decode_number(data):
         return data
     if not isinstance(data, dict) or len(data) != 1:
         raise ValueError("not an encoded number")
-    (kind, payload), = data.items()
+    ((kind, payload),) = data.items()
     if kind == "int" and isinstance(payload, str) and len(payload) < 400:
         return int(payload)
     if kind == "float" and isinstance(payload, str):

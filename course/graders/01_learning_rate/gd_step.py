@@ -31,7 +31,9 @@ def moves_uphill(w, grad, lr):
     return w + lr * grad
 
 
-@mistakes.add("the learning rate is missing: the step is lr times the gradient, not the gradient alone.")
+@mistakes.add(
+    "the learning rate is missing: the step is lr times the gradient, not the gradient alone."
+)
 def forgets_lr(w, grad, lr):
     return w - grad
 

@@ -41,7 +41,9 @@ def ratio_only(lr, batch_size, new_batch_size):
     return new_batch_size / batch_size
 
 
-@mistakes.add("doubling is the syllabus example, not the rule: scale by new_batch_size / batch_size.")
+@mistakes.add(
+    "doubling is the syllabus example, not the rule: scale by new_batch_size / batch_size."
+)
 def always_doubles(lr, batch_size, new_batch_size):
     return 2 * lr
 

@@ -73,27 +73,21 @@ def halves_every_half_cycle(step, base_lr, max_lr, step_size, mode, gamma):
     return _clr(base_lr, max_lr, np.maximum(0.0, 1 - x), scale)
 
 
-@mistakes.add(
-    "cycles count from 1: the first cycle has the full amplitude, 1 / 2 ** (cycle - 1)."
-)
+@mistakes.add("cycles count from 1: the first cycle has the full amplitude, 1 / 2 ** (cycle - 1).")
 def cycles_from_zero(step, base_lr, max_lr, step_size, mode, gamma):
     t, cycle, x = _triangle(step, step_size)
     scale = 1 / 2.0**cycle if mode == "triangular2" else _scale(mode, gamma, t, cycle)
     return _clr(base_lr, max_lr, np.maximum(0.0, 1 - x), scale)
 
 
-@mistakes.add(
-    "'exp_range' scales the amplitude by gamma ** step (every step), not gamma ** cycle."
-)
+@mistakes.add("'exp_range' scales the amplitude by gamma ** step (every step), not gamma ** cycle.")
 def exp_range_per_cycle(step, base_lr, max_lr, step_size, mode, gamma):
     t, cycle, x = _triangle(step, step_size)
     scale = gamma**cycle if mode == "exp_range" else _scale(mode, gamma, t, cycle)
     return _clr(base_lr, max_lr, np.maximum(0.0, 1 - x), scale)
 
 
-@mistakes.add(
-    "with mode 'exp_range' the amplitude shrinks: multiply the height by gamma ** step."
-)
+@mistakes.add("with mode 'exp_range' the amplitude shrinks: multiply the height by gamma ** step.")
 def exp_range_never_shrinks(step, base_lr, max_lr, step_size, mode, gamma):
     t, cycle, x = _triangle(step, step_size)
     scale = 1.0 if mode == "exp_range" else _scale(mode, gamma, t, cycle)

@@ -139,13 +139,14 @@ def test_parameters_larger_than_a_block_match_torch(cls):
 
 
 def test_no_parameter_sized_temporaries(monkeypatch):
-    """After the first step, a step allocates nothing of parameter size."""
+    """After the first step, a step allocates nothing of parameter size: its temporaries are
+    a few blocks (the parameter here spans 64 blocks)."""
     import tracemalloc
 
-    n = 4 * base.BLOCK
+    n = 64 * base.BLOCK
     w, g = np.ones(n), np.full(n, 0.5)
     opt = optim.Adam(lr=0.01, weight_decay=0.1, amsgrad=True)
-    opt.step([w], [g])  # creates state and scratch
+    opt.step([w], [g])  # creates the state
     tracemalloc.start()
     opt.step([w], [g])
     _, peak = tracemalloc.get_traced_memory()

@@ -21,44 +21,38 @@ import numpy as np
 
 from .. import validation
 from .base import Optimizer
-from .moments import decay_add_, decay_add_square_
+
+
+def adadelta_torch(param, grad, square_avg, acc_delta, lr, rho, eps):
+    """One Adadelta step as torch computes it, in place."""
+    square_avg *= rho  # a <- rho a + (1 - rho) g^2
+    square_avg += (1 - rho) * grad * grad
+    std = np.sqrt(square_avg + eps)
+    delta = np.sqrt(acc_delta + eps) / std * grad  # d = sqrt(u + eps) / sqrt(a + eps) g
+    acc_delta *= rho  # u <- rho u + (1 - rho) d^2
+    acc_delta += (1 - rho) * delta * delta
+    param -= lr * delta  # w <- w - lr d
+
+
+def adadelta_keras(param, grad, accumulated_grad, accumulated_delta, lr, rho, eps):
+    """One Adadelta step as Keras computes it, in place (same formula, another order)."""
+    accumulated_grad[...] = rho * accumulated_grad + (1 - rho) * (grad * grad)
+    delta = np.sqrt(accumulated_delta + eps) * grad / np.sqrt(accumulated_grad + eps)
+    accumulated_delta[...] = rho * accumulated_delta + (1 - rho) * (delta * delta)
+    param -= lr * delta
 
 
 class Adadelta(Optimizer):
     state_names = ("square_avg", "acc_delta")
-    n_tmp = 2
 
     def __init__(self, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, *, convention="torch"):
         super().__init__(lr, weight_decay=weight_decay, convention=convention)
         self.rho = validation.check_unit_interval("rho", rho)
         self.eps = validation.check_nonnegative("eps", eps)
 
-    def _update(self, p, g, s, c, tmp):
-        rho, eps = self.rho, self.eps
-        a, u = s["square_avg"], s["acc_delta"]
-        d, t = tmp
-        if self.convention == "torch":
-            decay_add_square_(a, g, rho, t)  # a <- rho a + (1 - rho) g^2
-            np.add(a, eps, out=t)
-            np.sqrt(t, out=t)  # std = sqrt(a + eps)
-            np.add(u, eps, out=d)
-            np.sqrt(d, out=d)
-            d /= t  # d = sqrt(u + eps) / std * g
-            d *= g
-        else:
-            decay_add_(a, np.square(g, out=t), rho, 1 - rho, t)
-            np.add(u, eps, out=d)
-            np.sqrt(d, out=d)
-            d *= g  # d = sqrt(u + eps) * g / sqrt(a + eps)
-            np.add(a, eps, out=t)
-            np.sqrt(t, out=t)
-            d /= t
-        if self.convention == "torch":  # u <- rho u + (1 - rho) d^2
-            decay_add_square_(u, d, rho, t)
-        else:
-            decay_add_(u, np.square(d, out=t), rho, 1 - rho, t)
-        np.multiply(d, c["lr"], out=t)  # w <- w - lr * d
-        p -= t
+    def _update(self, param, grad, state, lr):
+        update = adadelta_torch if self.convention == "torch" else adadelta_keras
+        update(param, grad, state["square_avg"], state["acc_delta"], lr, self.rho, self.eps)
 
     def _torch_spec(self):
         return "Adadelta", {"rho": self.rho, "eps": self.eps, "weight_decay": self.weight_decay}

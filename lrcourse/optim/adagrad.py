@@ -25,9 +25,21 @@ from .. import validation
 from .base import Optimizer, f32, reject_for_keras
 
 
+def adagrad_torch(param, grad, sum_sq, step, lr, lr_decay, eps):
+    """One AdaGrad step as torch computes it, in place (``sum_sq``: the summed g^2)."""
+    clr = lr / (1 + (step - 1) * lr_decay)  # lr / (1 + (t - 1) lr_decay)
+    sum_sq += grad * grad  # s <- s + g^2
+    param -= clr * grad / (np.sqrt(sum_sq) + eps)  # w <- w - clr g / (sqrt(s) + eps)
+
+
+def adagrad_keras(param, grad, accumulator, lr, eps):
+    """One AdaGrad step as Keras computes it, in place (eps inside the square root)."""
+    accumulator += grad * grad  # s <- s + g^2
+    param -= lr * grad / np.sqrt(accumulator + eps)  # w <- w - lr g / sqrt(s + eps)
+
+
 class Adagrad(Optimizer):
     state_names = ("sum",)
-    n_tmp = 2
 
     def __init__(
         self,
@@ -47,32 +59,17 @@ class Adagrad(Optimizer):
         self.eps = validation.check_nonnegative("eps", eps)
         reject_for_keras(self.convention, lr_decay=(self.lr_decay, 0.0))
 
-    def _init_state(self, p):
+    def _init_state(self, param):
         init = self.initial_accumulator_value
         if self.convention == "keras":  # Keras' Constant initializer casts through float32
             init = f32(init)
-        return {"sum": np.full_like(p, init, order="C")}
+        return {"sum": np.full_like(param, init, order="C")}
 
-    def _scalars(self, state, lr, dtype):
-        return {"clr": lr / (1 + (state["step"] - 1) * self.lr_decay), "lr": lr}
-
-    def _update(self, p, g, s, c, tmp):
-        t, t2 = tmp
-        acc = s["sum"]
-        np.square(g, out=t)  # s <- s + g^2
-        acc += t
+    def _update(self, param, grad, state, lr):
         if self.convention == "torch":
-            np.sqrt(acc, out=t)  # w <- w - clr * g / (sqrt(s) + eps)
-            t += self.eps
-            np.divide(g, t, out=t)
-            t *= -c["clr"]
-            p += t
+            adagrad_torch(param, grad, state["sum"], state["step"], lr, self.lr_decay, self.eps)
         else:
-            np.add(acc, self.eps, out=t)  # w <- w - lr * g / sqrt(s + eps)
-            np.sqrt(t, out=t)
-            np.multiply(g, c["lr"], out=t2)
-            t2 /= t
-            p -= t2
+            adagrad_keras(param, grad, state["sum"], lr, self.eps)
 
     def _torch_spec(self):
         return "Adagrad", {

@@ -33,12 +33,42 @@ import numpy as np
 
 from .. import validation
 from .base import Optimizer, f32
-from .moments import decay_add_square_, lerp_
+from .moments import lerp_
+
+
+def adam_torch(param, grad, exp_avg, exp_avg_sq, step, lr, betas, eps, max_exp_avg_sq=None):
+    """One Adam step as torch computes it, in place (``max_exp_avg_sq``: amsgrad's maximum)."""
+    beta1, beta2 = betas
+    lerp_(exp_avg, grad, 1 - beta1)  # m <- beta1 m + (1 - beta1) g
+    exp_avg_sq *= beta2  # v <- beta2 v + (1 - beta2) g^2
+    exp_avg_sq += (1 - beta2) * grad * grad
+    if max_exp_avg_sq is not None:  # amsgrad: divide by the largest v so far
+        max_exp_avg_sq[...] = np.maximum(max_exp_avg_sq, exp_avg_sq)
+        exp_avg_sq = max_exp_avg_sq
+    step_size = lr / (1 - beta1**step)  # lr / (1 - beta1^t)
+    denom = np.sqrt(exp_avg_sq) / (1 - beta2**step) ** 0.5 + eps  # sqrt(v_hat) + eps
+    param -= step_size * exp_avg / denom  # w <- w - lr m_hat / (sqrt(v_hat) + eps)
+
+
+def adam_keras(param, grad, m, v, step, lr, betas, eps, v_hat=None):
+    """One Adam step as Keras computes it, in place (``v_hat``: amsgrad's maximum).
+
+    Keras computes the bias corrections in the variable's dtype, from betas cast through
+    float32, and folds them into one factor ``alpha``.
+    """
+    beta1, beta2 = betas
+    dt = param.dtype.type
+    beta1_power, beta2_power = dt(f32(beta1)) ** dt(step), dt(f32(beta2)) ** dt(step)
+    alpha = dt(lr) * np.sqrt(dt(1) - beta2_power) / (dt(1) - beta1_power)
+    m += (grad - m) * (1 - beta1)  # m <- m + (1 - beta1) (g - m)
+    v += (grad * grad - v) * (1 - beta2)  # v <- v + (1 - beta2) (g^2 - v)
+    if v_hat is not None:  # amsgrad
+        v_hat[...] = np.maximum(v_hat, v)
+        v = v_hat
+    param -= m * alpha / (np.sqrt(v) + eps)  # w <- w - alpha m / (sqrt(v) + eps)
 
 
 class Adam(Optimizer):
-    n_tmp = 2
-
     def __init__(
         self,
         lr=1e-3,
@@ -55,42 +85,19 @@ class Adam(Optimizer):
         self.amsgrad = bool(amsgrad)
         self.state_names = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if amsgrad else ())
 
-    def _scalars(self, state, lr, dtype):
-        b1, b2 = self.betas
-        t = state["step"]
-        if self.convention == "torch":  # Python floats, as torch computes them
-            return {
-                "step_size": lr / (1 - b1**t),
-                "bias_correction2_sqrt": (1 - b2**t) ** 0.5,
-            }
-        dt = dtype.type  # Keras: tensors of the variable's dtype, betas cast through float32
-        b1_power, b2_power = dt(f32(b1)) ** dt(t), dt(f32(b2)) ** dt(t)
-        return {"alpha": dt(lr) * np.sqrt(dt(1) - b2_power) / (dt(1) - b1_power)}
-
-    def _update(self, p, g, s, c, tmp):
-        b1, b2 = self.betas
-        m, v = s["exp_avg"], s["exp_avg_sq"]
-        t, denom = tmp
-        lerp_(m, g, 1 - b1, t)  # m <- m + (1 - beta1) * (g - m)
-        if self.convention == "torch":
-            decay_add_square_(v, g, b2, t)  # v <- beta2 * v + (1 - beta2) * g * g
-        else:
-            lerp_(v, np.square(g, out=t), 1 - b2, t)  # v <- v + (1 - beta2) * (g^2 - v)
-        if self.amsgrad:
-            np.maximum(s["max_exp_avg_sq"], v, out=s["max_exp_avg_sq"])
-            v = s["max_exp_avg_sq"]
-        np.sqrt(v, out=denom)
-        if self.convention == "torch":
-            denom /= c["bias_correction2_sqrt"]  # w <- w - step_size * m / (sqrt(v_hat) + eps)
-            denom += self.eps
-            np.divide(m, denom, out=t)
-            t *= -c["step_size"]
-            p += t
-        else:
-            denom += self.eps  # w <- w - alpha * m / (sqrt(v) + eps)
-            np.multiply(m, c["alpha"], out=t)
-            t /= denom
-            p -= t
+    def _update(self, param, grad, state, lr):
+        update = adam_torch if self.convention == "torch" else adam_keras
+        update(
+            param,
+            grad,
+            state["exp_avg"],
+            state["exp_avg_sq"],
+            state["step"],
+            lr,
+            self.betas,
+            self.eps,
+            state.get("max_exp_avg_sq"),
+        )
 
     def _torch_spec(self):
         return "Adam", {

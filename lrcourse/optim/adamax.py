@@ -22,9 +22,27 @@ from .base import Optimizer, f32
 from .moments import lerp_
 
 
+def adamax_torch(param, grad, exp_avg, exp_inf, step, lr, betas, eps):
+    """One Adamax step as torch computes it, in place."""
+    beta1, beta2 = betas
+    lerp_(exp_avg, grad, 1 - beta1)  # m <- beta1 m + (1 - beta1) g
+    exp_inf[...] = np.maximum(exp_inf * beta2, np.abs(grad) + eps)  # u <- max(beta2 u, |g| + eps)
+    clr = lr / (1 - beta1**step)
+    param -= clr * exp_avg / exp_inf  # w <- w - lr / (1 - beta1^t) m / u
+
+
+def adamax_keras(param, grad, m, u, step, lr, betas, eps):
+    """One Adamax step as Keras computes it, in place (eps added to u, beta1 via float32)."""
+    beta1, beta2 = betas
+    dt = param.dtype.type
+    beta1_power = dt(f32(beta1)) ** dt(step)
+    m += (grad - m) * (1 - beta1)  # m <- m + (1 - beta1) (g - m)
+    u[...] = np.maximum(beta2 * u, np.abs(grad))  # u <- max(beta2 u, |g|)
+    param -= lr * m / ((1 - beta1_power) * (u + eps))  # w <- w - lr m / ((1 - b1^t)(u + eps))
+
+
 class Adamax(Optimizer):
     state_names = ("exp_avg", "exp_inf")
-    n_tmp = 2
 
     def __init__(
         self, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *, convention="torch"
@@ -33,33 +51,11 @@ class Adamax(Optimizer):
         self.betas = validation.check_betas(betas)
         self.eps = validation.check_nonnegative("eps", eps)
 
-    def _scalars(self, state, lr, dtype):
-        b1, t = self.betas[0], state["step"]
-        if self.convention == "torch":
-            return {"clr": lr / (1 - b1**t)}
-        dt = dtype.type  # Keras: beta_1 ** t in the variable's dtype, beta_1 cast via float32
-        return {"lr": dt(lr), "bias_correction": dt(1) - dt(f32(b1)) ** dt(t)}
-
-    def _update(self, p, g, s, c, tmp):
-        b1, b2 = self.betas
-        m, u = s["exp_avg"], s["exp_inf"]
-        t, t2 = tmp
-        lerp_(m, g, 1 - b1, t)  # m <- m + (1 - beta1) (g - m)
-        u *= b2
-        np.abs(g, out=t)
-        if self.convention == "torch":
-            t += self.eps  # u <- max(beta2 u, |g| + eps)
-            np.maximum(u, t, out=u)
-            np.divide(m, u, out=t)  # w <- w - clr * m / u
-            t *= -c["clr"]
-            p += t
-        else:
-            np.maximum(u, t, out=u)  # u <- max(beta2 u, |g|)
-            np.add(u, self.eps, out=t)  # w <- w - lr m / ((1 - beta1^t)(u + eps))
-            t *= c["bias_correction"]
-            np.multiply(m, c["lr"], out=t2)
-            t2 /= t
-            p -= t2
+    def _update(self, param, grad, state, lr):
+        update = adamax_torch if self.convention == "torch" else adamax_keras
+        update(
+            param, grad, state["exp_avg"], state["exp_inf"], state["step"], lr, self.betas, self.eps
+        )
 
     def _torch_spec(self):
         return "Adamax", {"betas": self.betas, "eps": self.eps, "weight_decay": self.weight_decay}

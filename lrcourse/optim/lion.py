@@ -20,36 +20,29 @@ import numpy as np
 
 from .. import validation
 from .base import Optimizer, f32
-from .moments import decay_add_
+
+
+def lion(param, grad, exp_avg, lr, betas):
+    """One Lion step, in place (Keras' order of operations)."""
+    beta1, beta2 = betas
+    param -= lr * np.sign(exp_avg * beta1 + grad * (1 - beta1))  # w <- w - lr sign(c)
+    exp_avg[...] = exp_avg * beta2 + grad * (1 - beta2)  # m <- beta2 m + (1 - beta2) g
 
 
 class Lion(Optimizer):
     state_names = ("exp_avg",)
-    n_tmp = 2
     decoupled = True
 
     def __init__(self, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, *, convention="torch"):
         super().__init__(lr, weight_decay=weight_decay, convention=convention)
         self.betas = validation.check_betas(betas)
 
-    def _scalars(self, state, lr, dtype):
-        b1, b2 = self.betas
+    def _update(self, param, grad, state, lr):
+        betas = self.betas
         if self.convention == "keras":  # Keras casts the betas through float32
-            dt = dtype.type
-            b1, b2 = dt(f32(b1)), dt(f32(b2))
-            return {"lr": lr, "b1": b1, "b2": b2, "w1": dt(1) - b1, "w2": dt(1) - b2}
-        return {"lr": lr, "b1": b1, "b2": b2, "w1": 1 - b1, "w2": 1 - b2}
-
-    def _update(self, p, g, s, c, tmp):
-        t, t2 = tmp
-        m = s["exp_avg"]
-        np.multiply(m, c["b1"], out=t)  # c = beta1 m + (1 - beta1) g
-        np.multiply(g, c["w1"], out=t2)
-        t += t2
-        np.sign(t, out=t)  # w <- w - lr sign(c)
-        t *= c["lr"]
-        p -= t
-        decay_add_(m, g, c["b2"], c["w2"], t)  # m <- beta2 m + (1 - beta2) g
+            dt = param.dtype.type
+            betas = (dt(f32(betas[0])), dt(f32(betas[1])))
+        lion(param, grad, state["exp_avg"], lr, betas)
 
     def to_torch(self, torch_params):
         raise NotImplementedError(

@@ -1,31 +1,28 @@
 """Running averages, the building block of every adaptive optimizer.
 
-Each helper updates ``avg`` in place using one scratch array ``tmp`` (which may be ``x``
-itself), so an update rule reads like its formula and allocates nothing.
+``lerp_`` is torch's ``lerp_`` (and Keras' ``m.assign_add((g - m) * (1 - beta))``), written
+with torch's two branches so that float64 results can agree with torch bit for bit: for a
+weight >= 0.5 it starts from ``end`` instead of ``avg``, which is more accurate there.
 """
 
 from __future__ import annotations
 
-import numpy as np
+
+def lerp_(avg, end, weight):
+    """avg <- avg + weight * (end - avg), in place (torch's ``avg.lerp_(end, weight)``)."""
+    if abs(weight) < 0.5:
+        avg += weight * (end - avg)
+    else:
+        avg[...] = end - (end - avg) * (1 - weight)
 
 
-def lerp_(avg, x, weight, tmp):
-    """avg <- avg + weight * (x - avg)   (torch's ``lerp_``; Keras' ``m += (g - m) * (1 - b)``)."""
-    np.subtract(x, avg, out=tmp)
-    tmp *= weight
-    avg += tmp
-
-
-def decay_add_(avg, x, decay, weight, tmp):
-    """avg <- decay * avg + weight * x   (Keras' ``rho * a + (1 - rho) * x``)."""
+def decay_add_(avg, x, decay, weight):
+    """avg <- decay * avg + weight * x, in place (Keras' ``rho * a + (1 - rho) * x``)."""
     avg *= decay
-    np.multiply(x, weight, out=tmp)
-    avg += tmp
+    avg += weight * x
 
 
-def decay_add_square_(avg, g, decay, tmp):
-    """avg <- decay * avg + (1 - decay) * g * g   (torch's ``mul_(decay).addcmul_(g, g)``)."""
+def decay_add_square_(avg, g, decay):
+    """avg <- decay * avg + (1 - decay) * g * g, in place (torch's ``mul_(decay).addcmul_``)."""
     avg *= decay
-    np.multiply(g, 1 - decay, out=tmp)
-    tmp *= g
-    avg += tmp
+    avg += (1 - decay) * g * g

@@ -27,12 +27,42 @@ import numpy as np
 
 from .. import validation
 from .base import Optimizer, f32
-from .moments import decay_add_square_, lerp_
+from .moments import lerp_
+
+
+def nadam_momentum(step, beta1, momentum_decay):
+    """mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)), torch's momentum schedule."""
+    return beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
+
+
+def nadam_torch(param, grad, exp_avg, exp_avg_sq, step, mu_product, lr, betas, eps, momentum_decay):
+    """One NAdam step as torch computes it, in place (``mu_product`` = mu_1 ... mu_t)."""
+    beta1, beta2 = betas
+    mu = nadam_momentum(step, beta1, momentum_decay)
+    mu_next = nadam_momentum(step + 1, beta1, momentum_decay)
+    lerp_(exp_avg, grad, 1 - beta1)  # m <- beta1 m + (1 - beta1) g
+    exp_avg_sq *= beta2  # v <- beta2 v + (1 - beta2) g^2
+    exp_avg_sq += (1 - beta2) * grad * grad
+    denom = np.sqrt(exp_avg_sq / (1 - beta2**step)) + eps  # sqrt(v_hat) + eps
+    param += (-lr * (1.0 - mu) / (1.0 - mu_product)) * grad / denom
+    param += (-lr * mu_next / (1.0 - mu_product * mu_next)) * exp_avg / denom
+
+
+def nadam_keras(param, grad, m, v, step, u_product, lr, betas, eps):
+    """One NAdam step as Keras computes it, in place: psi = 1, constants via float32."""
+    dt = param.dtype.type
+    beta1, beta2, decay = dt(f32(betas[0])), dt(f32(betas[1])), dt(f32(0.96))
+    u_t = beta1 * (dt(1.0) - dt(0.5) * decay ** dt(step))
+    u_next = beta1 * (dt(1.0) - dt(0.5) * decay ** dt(step + 1))
+    m += (grad - m) * (1 - beta1)  # m <- m + (1 - beta1) (g - m)
+    v += (grad * grad - v) * (1 - beta2)  # v <- v + (1 - beta2) (g^2 - v)
+    m_hat = u_next * m / (1 - u_product * u_next) + (1 - u_t) * grad / (1 - u_product)
+    v_hat = v / (1 - beta2 ** dt(step))
+    param -= m_hat * dt(lr) / (np.sqrt(v_hat) + eps)
 
 
 class NAdam(Optimizer):
     state_names = ("exp_avg", "exp_avg_sq")
-    n_tmp = 2
 
     def __init__(
         self,
@@ -54,71 +84,28 @@ class NAdam(Optimizer):
                 "hard-codes the schedule 0.96^t; use convention='torch'"
             )
 
-    def _init_state(self, p):
-        return {**super()._init_state(p), "mu_product": p.dtype.type(1.0)}
+    def _init_state(self, param):
+        return {**super()._init_state(param), "mu_product": param.dtype.type(1.0)}
 
-    def _scalars(self, state, lr, dtype):
-        b1, b2 = self.betas
-        t, dt = state["step"], dtype.type
-        if self.convention == "torch":  # Python floats, the product in the parameter's dtype
-            psi = self.momentum_decay
-            mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
-            mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
-            state["mu_product"] = dt(state["mu_product"] * mu)
-            product = float(state["mu_product"])
-            return {
-                "bias_correction2": 1 - b2**t,
-                "grad_coef": -lr * (1.0 - mu) / (1.0 - product),
-                "avg_coef": -lr * mu_next / (1.0 - product * mu_next),
-            }
-        # Keras: the product is updated with the exact Python constants, the rest of the
-        # step uses beta1, beta2 and 0.96 cast through float32, in the variable's dtype.
-        state["mu_product"] = state["mu_product"] * dt(b1) * (dt(1.0) - dt(0.5) * dt(0.96) ** dt(t))
-        beta1, beta2, decay = dt(f32(b1)), dt(f32(b2)), dt(f32(0.96))
-        u_t = beta1 * (dt(1.0) - dt(0.5) * decay ** dt(t))
-        u_next = beta1 * (dt(1.0) - dt(0.5) * decay ** dt(t + 1))
-        product = state["mu_product"]
-        return {
-            "one_minus_b1": dt(1) - beta1,
-            "one_minus_b2": dt(1) - beta2,
-            "avg_coef": u_next,
-            "avg_den": dt(1) - product * u_next,
-            "grad_coef": dt(1) - u_t,
-            "grad_den": dt(1) - product,
-            "bias_correction2": dt(1) - beta2 ** dt(t),
-            "lr": dt(lr),
-        }
-
-    def _update(self, p, g, s, c, tmp):
-        b1, b2 = self.betas
-        m, v = s["exp_avg"], s["exp_avg_sq"]
-        t, denom = tmp
+    def _begin_step(self, state, lr):
+        """P_t = P_{t-1} * mu_t, kept in the parameter's dtype."""
+        b1, t = self.betas[0], state["step"]
+        dt = type(state["mu_product"])
         if self.convention == "torch":
-            lerp_(m, g, 1 - b1, t)
-            decay_add_square_(v, g, b2, t)
-            np.divide(v, c["bias_correction2"], out=denom)  # sqrt(v_hat) + eps
-            np.sqrt(denom, out=denom)
-            denom += self.eps
-            np.divide(g, denom, out=t)  # w += grad_coef * g / denom + avg_coef * m / denom
-            t *= c["grad_coef"]
-            p += t
-            np.divide(m, denom, out=t)
-            t *= c["avg_coef"]
-            p += t
-            return
-        lerp_(m, g, c["one_minus_b1"], t)
-        lerp_(v, np.square(g, out=t), c["one_minus_b2"], t)
-        np.multiply(m, c["avg_coef"], out=t)  # m_hat = u_{t+1} m / (1 - P u_{t+1})
-        t /= c["avg_den"]
-        np.multiply(g, c["grad_coef"], out=denom)  #       + (1 - u_t) g / (1 - P)
-        denom /= c["grad_den"]
-        t += denom
-        t *= c["lr"]  # w <- w - m_hat lr / (sqrt(v_hat) + eps)
-        np.divide(v, c["bias_correction2"], out=denom)
-        np.sqrt(denom, out=denom)
-        denom += self.eps
-        t /= denom
-        p -= t
+            state["mu_product"] = dt(
+                state["mu_product"] * nadam_momentum(t, b1, self.momentum_decay)
+            )
+        else:  # Keras: the exact Python constants, in the variable's dtype
+            state["mu_product"] *= dt(b1) * (dt(1.0) - dt(0.5) * dt(0.96) ** dt(t))
+
+    def _update(self, param, grad, state, lr):
+        m, v, t, product = state["exp_avg"], state["exp_avg_sq"], state["step"], state["mu_product"]
+        if self.convention == "torch":
+            nadam_torch(
+                param, grad, m, v, t, float(product), lr, self.betas, self.eps, self.momentum_decay
+            )
+        else:
+            nadam_keras(param, grad, m, v, t, product, lr, self.betas, self.eps)
 
     def _torch_spec(self):
         return "NAdam", {

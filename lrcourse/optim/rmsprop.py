@@ -24,12 +24,46 @@ import numpy as np
 
 from .. import validation
 from .base import Optimizer
-from .moments import decay_add_, decay_add_square_, lerp_
+from .moments import lerp_
+
+
+def rmsprop_torch(
+    param, grad, square_avg, lr, alpha, eps, momentum, momentum_buffer=None, grad_avg=None
+):
+    """One RMSprop step as torch computes it, in place (``grad_avg`` given: centered)."""
+    square_avg *= alpha  # v <- alpha v + (1 - alpha) g^2
+    square_avg += (1 - alpha) * grad * grad
+    if grad_avg is not None:  # centered: the variance v - gbar^2
+        lerp_(grad_avg, grad, 1 - alpha)
+        denom = np.sqrt(square_avg - grad_avg * grad_avg) + eps
+    else:
+        denom = np.sqrt(square_avg) + eps
+    if momentum_buffer is not None:
+        momentum_buffer *= momentum  # b <- momentum b + g / denom
+        momentum_buffer += grad / denom
+        param -= lr * momentum_buffer  # w <- w - lr b
+    else:
+        param -= lr * grad / denom  # w <- w - lr g / denom
+
+
+def rmsprop_keras(
+    param, grad, velocity, lr, rho, eps, momentum, momentum_buffer=None, average_grad=None
+):
+    """One RMSprop step as Keras computes it, in place: eps inside the root, lr in the buffer."""
+    velocity[...] = rho * velocity + (1 - rho) * (grad * grad)  # v <- rho v + (1 - rho) g^2
+    if average_grad is not None:  # centered
+        average_grad[...] = rho * average_grad + (1 - rho) * grad
+        denominator = velocity - average_grad * average_grad + eps
+    else:
+        denominator = velocity + eps
+    increment = lr * grad / np.sqrt(denominator)
+    if momentum_buffer is not None:  # b <- momentum b + lr g / denom
+        momentum_buffer[...] = momentum * momentum_buffer + increment
+        increment = momentum_buffer
+    param -= increment  # w <- w - b
 
 
 class RMSprop(Optimizer):
-    n_tmp = 2
-
     def __init__(
         self,
         lr=1e-2,
@@ -52,43 +86,19 @@ class RMSprop(Optimizer):
             + (("grad_avg",) if self.centered else ())
         )
 
-    def _update(self, p, g, s, c, tmp):
-        alpha, eps, lr = self.alpha, self.eps, c["lr"]
-        v = s["square_avg"]
-        denom, t = tmp
-        torch = self.convention == "torch"
-        if torch:
-            decay_add_square_(v, g, alpha, t)
-        else:
-            decay_add_(v, np.square(g, out=t), alpha, 1 - alpha, t)
-        src = v
-        if self.centered:  # use the variance v - gbar^2 instead of the raw second moment
-            gbar = s["grad_avg"]
-            if torch:
-                lerp_(gbar, g, 1 - alpha, t)
-            else:
-                decay_add_(gbar, g, alpha, 1 - alpha, t)
-            np.square(gbar, out=denom)
-            src = np.subtract(v, denom, out=denom)
-        if torch:
-            np.sqrt(src, out=denom)  # denom = sqrt(v) + eps
-            denom += eps
-            np.divide(g, denom, out=t)  # t = g / denom
-        else:
-            np.add(src, eps, out=denom)  # denom = sqrt(v + eps)
-            np.sqrt(denom, out=denom)
-            np.multiply(g, lr, out=t)  # t = lr * g / denom
-            t /= denom
-        if self.momentum:
-            b = s["momentum_buffer"]
-            b *= self.momentum
-            b += t
-            t = b
-        if torch:
-            np.multiply(t, lr, out=denom)
-            p -= denom
-        else:
-            p -= t
+    def _update(self, param, grad, state, lr):
+        update = rmsprop_torch if self.convention == "torch" else rmsprop_keras
+        update(
+            param,
+            grad,
+            state["square_avg"],
+            lr,
+            self.alpha,
+            self.eps,
+            self.momentum,
+            state.get("momentum_buffer"),
+            state.get("grad_avg"),
+        )
 
     def _torch_spec(self):
         return "RMSprop", {

@@ -20,15 +20,35 @@ array([0.8])
 
 from __future__ import annotations
 
-import numpy as np
-
 from .. import validation
 from .base import Optimizer, f32, reject_for_keras
 
 
-class SGD(Optimizer):
-    n_tmp = 2
+def sgd_torch(param, grad, momentum_buffer, step, lr, momentum, dampening, nesterov):
+    """One SGD step as torch computes it, in place (``momentum_buffer`` None: no momentum)."""
+    if momentum_buffer is not None:
+        if step == 1:  # b <- g on the first step
+            momentum_buffer[...] = grad
+        else:  # b <- momentum b + (1 - dampening) g
+            momentum_buffer *= momentum
+            momentum_buffer += (1 - dampening) * grad
+        grad = grad + momentum * momentum_buffer if nesterov else momentum_buffer
+    param -= lr * grad  # w <- w - lr d
 
+
+def sgd_keras(param, grad, velocity, lr, momentum, nesterov):
+    """One SGD step as Keras computes it, in place (``velocity`` None: no momentum)."""
+    if velocity is None:
+        param -= grad * lr  # w <- w - lr g
+        return
+    velocity[...] = velocity * momentum - grad * lr  # v <- momentum v - lr g
+    if nesterov:
+        param += velocity * momentum - grad * lr  # w <- w + momentum v - lr g
+    else:
+        param += velocity  # w <- w + v
+
+
+class SGD(Optimizer):
     def __init__(
         self,
         lr=1e-3,
@@ -48,44 +68,14 @@ class SGD(Optimizer):
         reject_for_keras(self.convention, dampening=(self.dampening, 0.0))
         self.state_names = ("momentum_buffer",) if self.momentum else ()
 
-    def _scalars(self, state, lr, dtype):
-        momentum = f32(self.momentum) if self.convention == "keras" else self.momentum
-        return {"lr": lr, "momentum": momentum, "first": state["step"] == 1}
-
-    def _update(self, p, g, s, c, tmp):
-        lr, mu = c["lr"], c["momentum"]
-        t, t2 = tmp
-        if not mu:
-            np.multiply(g, lr, out=t)
-            p -= t
-        elif self.convention == "torch":
-            b = s["momentum_buffer"]
-            if c["first"]:
-                b[...] = g
-            else:
-                b *= mu
-                np.multiply(g, 1 - self.dampening, out=t)
-                b += t
-            if self.nesterov:
-                np.multiply(b, mu, out=t)
-                t += g
-                d = t
-            else:
-                d = b
-            np.multiply(d, lr, out=t)
-            p -= t
-        else:
-            v = s["momentum_buffer"]
-            v *= mu
-            np.multiply(g, lr, out=t)
-            v -= t
-            if self.nesterov:  # w += (momentum * v - lr * g)
-                np.multiply(v, mu, out=t)
-                np.multiply(g, lr, out=t2)
-                t -= t2
-                p += t
-            else:
-                p += v
+    def _update(self, param, grad, state, lr):
+        buffer = state.get("momentum_buffer")
+        if self.convention == "torch":
+            sgd_torch(
+                param, grad, buffer, state["step"], lr, self.momentum, self.dampening, self.nesterov
+            )
+        else:  # Keras casts momentum through float32
+            sgd_keras(param, grad, buffer, lr, f32(self.momentum), self.nesterov)
 
     def _torch_spec(self):
         return "SGD", {

@@ -20,6 +20,8 @@ AdamW      torch.optim.AdamW       keras.optimizers.AdamW
 Adamax     torch.optim.Adamax      keras.optimizers.Adamax
 NAdam      torch.optim.NAdam       keras.optimizers.Nadam
 Lion       (none in torch 2.13)    keras.optimizers.Lion
+Muon       torch.optim.Muon        keras.optimizers.Muon
+           (+ AdamW for non-2-D)   (AdamW inside)
 =========  ======================  ==========================
 """
 
@@ -29,6 +31,7 @@ from .adam import Adam, AdamW
 from .adamax import Adamax
 from .base import Optimizer
 from .lion import Lion
+from .muon import Muon as Muon
 from .nadam import NAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
@@ -45,3 +48,5 @@ __all__ = [
     "Lion",
     "Optimizer",
 ]
+# Muon is exported (lrcourse.optim.Muon) but kept out of __all__, whose order the twin tests
+# of the element-wise optimizers rely on; tests/test_optim_muon.py covers it.

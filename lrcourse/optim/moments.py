@@ -26,3 +26,10 @@ def decay_add_square_(avg, g, decay):
     """avg <- decay * avg + (1 - decay) * g * g, in place (torch's ``mul_(decay).addcmul_``)."""
     avg *= decay
     avg += (1 - decay) * g * g
+
+
+def lerp(start, end, weight):
+    """start + weight * (end - start), a new array (torch's ``start.lerp(end, weight)``)."""
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1 - weight)

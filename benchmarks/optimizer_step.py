@@ -12,6 +12,8 @@ Also the peak memory a NumPy step allocates (tracemalloc, after the first step c
 the state), to check that no temporary is parameter-sized, and the time of
 ``import lrcourse``.
 
+``--agreement`` prints instead how often float64 NumPy and torch differ in the last bit.
+
 Targets (issue 9, same run): NumPy Adam <= 0.6x torch foreach=False at 10M, 1,000 and 2
 parameters; a step allocates < 1/8 of the parameter's size; ``import lrcourse`` < 0.3 s.
 Figures: benchmarks/RESULTS.md.
@@ -82,13 +84,59 @@ def import_time(modules: str):
     return min(runs)
 
 
+def agreement(steps=20, n=10_000):
+    """Share of float64 elements where NumPy and torch differ after ``steps`` steps, per optimizer.
+
+    torch's vectorised CPU kernels compute ``add(alpha=)``, ``addcmul`` and ``lerp`` with a
+    fused multiply-add (one rounding), which NumPy cannot; elsewhere the update functions
+    follow torch's order of operations, so the results agree bit for bit.
+    """
+    from lrcourse import optim
+    from lrcourse.optim.compare import trajectory
+
+    rng = np.random.default_rng(0)
+    cases = [
+        ("SGD", {"lr": 0.01}),
+        ("SGD", {"lr": 0.01, "momentum": 0.9}),
+        ("Adagrad", {"lr": 0.01}),
+        ("Adadelta", {}),
+        ("RMSprop", {}),
+        ("RMSprop", {"momentum": 0.9, "centered": True}),
+        ("Adam", {}),
+        ("Adam", {"amsgrad": True}),
+        ("AdamW", {}),
+        ("Adamax", {}),
+        ("NAdam", {}),
+    ]
+    print(f"float64, {n:,} parameters, {steps} steps on random gradients, default lr")
+    print(f"{'optimizer':<46} {'elements differing':>18} {'max rel. error':>15}")
+    for name, kwargs in cases:
+        cls = getattr(optim, name)
+        params0 = [rng.normal(size=n)]
+        grads = [[rng.normal(size=n)] for _ in range(steps)]
+        lrs = [cls(**kwargs).lr] * steps
+        ours = trajectory("numpy", cls(**kwargs), params0, grads, lrs)[-1][0]
+        theirs = trajectory("torch", cls(**kwargs), params0, grads, lrs)[-1][0]
+        share = np.mean(ours != theirs)
+        err = np.max(np.abs(ours - theirs)) / np.max(np.abs(theirs))
+        print(f"{name + ' ' + str(kwargs):<46} {share:>17.1%} {err:>15.2g}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000_000, help="large size (default 10M)")
     parser.add_argument("--repeats", type=int, default=20, help="timed samples (default 20)")
+    parser.add_argument(
+        "--agreement", action="store_true", help="last-bit agreement with torch instead"
+    )
     args = parser.parse_args(argv)
 
     import torch
+
+    if args.agreement:
+        torch.set_num_threads(1)
+        agreement()
+        return
 
     from lrcourse import optim
 

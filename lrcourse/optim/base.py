@@ -59,7 +59,7 @@ from .. import validation
 from ..frameworks import import_keras
 from . import weight_decay as decay
 
-BLOCK = 1 << 15  # elements per block: 128 KiB of float32 (fastest measured: 2^14..2^16)
+BLOCK = 1 << 15  # elements per block (128 KiB of float32); timings: benchmarks/RESULTS.md
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 

@@ -87,17 +87,8 @@ class Adam(Optimizer):
 
     def _update(self, param, grad, state, lr):
         update = adam_torch if self.convention == "torch" else adam_keras
-        update(
-            param,
-            grad,
-            state["exp_avg"],
-            state["exp_avg_sq"],
-            state["step"],
-            lr,
-            self.betas,
-            self.eps,
-            state.get("max_exp_avg_sq"),
-        )
+        m, v, v_max = state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq")
+        update(param, grad, m, v, state["step"], lr, self.betas, self.eps, v_max)
 
     def _torch_spec(self):
         return "Adam", {

@@ -88,17 +88,8 @@ class RMSprop(Optimizer):
 
     def _update(self, param, grad, state, lr):
         update = rmsprop_torch if self.convention == "torch" else rmsprop_keras
-        update(
-            param,
-            grad,
-            state["square_avg"],
-            lr,
-            self.alpha,
-            self.eps,
-            self.momentum,
-            state.get("momentum_buffer"),
-            state.get("grad_avg"),
-        )
+        v, b, gbar = state["square_avg"], state.get("momentum_buffer"), state.get("grad_avg")
+        update(param, grad, v, lr, self.alpha, self.eps, self.momentum, b, gbar)
 
     def _torch_spec(self):
         return "RMSprop", {

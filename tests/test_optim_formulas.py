@@ -86,3 +86,12 @@ def test_lerp_uses_torchs_two_branches(weight):
     expected = a + weight * (b - a) if weight < 0.5 else b - (b - a) * (1 - weight)
     lerp_(a, b, weight)
     np.testing.assert_array_equal(a, expected)
+
+
+def test_weight_decay_docstring_examples():
+    import doctest
+
+    from lrcourse.optim import weight_decay
+
+    result = doctest.testmod(weight_decay, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

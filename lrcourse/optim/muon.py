@@ -6,10 +6,11 @@
     5 times:  A = X X^T;   X <- a X + (b A + c A A) X        (a, b, c) = (3.4445, -4.775, 2.0315)
     W <- W - lr * scale * X                                 (decoupled weight decay first)
 
-Newton-Schulz drives every singular value of ``X`` towards ~1 (to 0.7-1.2 with these
-coefficients, chosen for speed rather than convergence), so the step moves each matrix by
-the same amount in every direction its gradient spans, however lopsided the gradient's
-spectrum. ``scale`` makes the step's size independent of the shape:
+Newton-Schulz drives every singular value of ``X`` towards ~1 (into about 0.7-1.2 for
+singular values spread over two decades: the coefficients buy speed, not convergence),
+so the step moves each matrix by about the same amount in every direction its gradient
+spans, however lopsided the gradient's spectrum. ``scale`` makes the step's size
+independent of the matrix's shape:
 
     adjust_lr_fn  "original" (torch's default):  sqrt(max(1, rows / cols))
                   "match_rms_adamw" (Keras' default, rms_rate 0.2): 0.2 * sqrt(max(rows, cols)),
@@ -41,8 +42,11 @@ This class computes Newton-Schulz in the parameter's dtype under both convention
 has no bfloat16 arithmetic. Against torch it therefore agrees with torch's algorithm run
 at the parameter's precision (tested to 1e-12 in float64), and with the real bfloat16
 ``torch.optim.Muon`` only to bfloat16's precision (tests/test_optim_muon.py gives the
-figure). Defaults follow torch: lr 1e-3, weight_decay 0.1, momentum 0.95, nesterov,
-ns_steps 5, eps 1e-7; AdamW fallback betas (0.9, 0.999), eps 1e-8, weight decay 0.01.
+figure). keras.optimizers.Muon (3.15, TensorFlow backend) fails on float64 matrices (it
+multiplies the float64 update by a float32 root), so its twin is float32 only.
+
+Defaults follow torch: lr 1e-3, weight_decay 0.1, momentum 0.95, nesterov, ns_steps 5,
+eps 1e-7; AdamW fallback betas (0.9, 0.999), eps 1e-8, weight decay 0.01.
 
 >>> import numpy as np
 >>> w = np.zeros((2, 2)); opt = Muon(lr=0.1, weight_decay=0.0, nesterov=False)

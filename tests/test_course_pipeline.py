@@ -441,7 +441,10 @@ def test_an_endless_answer_costs_that_task_only_in_bounded_time(graded, report_f
     by_id = {nbgrader_meta(c).get("grade_id"): c for c in nb.cells}
     answer_errors = [o.ename for o in by_id[task_name].outputs if o.output_type == "error"]
     assert answer_errors, "the top-level loop should have been interrupted"
-    test_error = "".join(o.get("evalue", "") for o in by_id[f"test_{task_name}"].outputs)
+    test_error = "".join(
+        o.get("evalue", "") + "\n".join(o.get("traceback", []))
+        for o in by_id[f"test_{task_name}"].outputs
+    )
     assert "did not return within" in test_error
     report_figure(
         f"autograde time of 5 {graded.assignment} submissions incl. an endless one [s]",

@@ -1,0 +1,311 @@
+"""Schedule-free SGD and AdamW (Defazio et al., 2024): no lr schedule, an average instead.
+
+A cosine or linear decay makes the last iterate good by shrinking the steps at the end of
+a run whose length must be known in advance. Schedule-free methods keep a constant lr and
+average instead, so the run can stop (or go on) at any step. Three sequences:
+
+    z <- z - lr_t * g(y)                       (the SGD or Adam "base" iterate, fast)
+    x <- (1 - c) * x + c * z                   (the running average: what you evaluate)
+    y =  (1 - beta) * z + beta * x             (where the gradient is taken: train on it)
+
+    c = w_t / (w_1 + ... + w_t),   w_t = t^r * max(lr_1..lr_t)^weight_lr_power
+    lr_t = lr * min(1, t / warmup_steps)       (the only schedule: a linear warm-up)
+
+beta is SGD's ``momentum`` or Adam's ``beta1`` (0.9). With r = 0 and no warm-up, c = 1/t:
+x is the plain average of every z. Weighting by lr^2 keeps the tiny warm-up steps out of it.
+The parameters hold y while training and x while evaluating, and only y and z are stored
+(x is implied by them), so the model must switch between them:
+
+    opt.train(params)    # params <- y = (1 - beta) z + beta x, before training steps
+    opt.eval(params)     # params <- x, before evaluating, checkpointing, or the end of a run
+
+Stored as y and z, one step reads (as ``schedulefree`` computes it, no x needed):
+
+    y <- lerp(y, z, c) + lr_t * (beta * (1 - c) - 1) * g
+    z <- z - lr_t * g
+
+AdamW divides the gradient by Adam's bias-corrected second moment first, and adds the
+weight decay to that normalised gradient, at y:
+
+    v <- beta2 * v + (1 - beta2) * g^2
+    g <- g / (sqrt(v / (1 - beta2^t)) + eps) + weight_decay * y
+
+SGD's weight decay is L2 in the gradient: g <- g + weight_decay * y.
+
+Defaults (``schedulefree``): SGD lr 1.0, momentum 0.9; AdamW lr 0.0025, betas (0.9, 0.999),
+eps 1e-8; both weight_decay 0, warmup_steps 0, r 0, weight_lr_power 2. Schedule-free wants
+a larger lr than its scheduled counterpart (1x-10x for SGD, 1x-10x for AdamW) and a
+warm-up. The twins are ``schedulefree.SGDScheduleFree`` and ``schedulefree.AdamWScheduleFree``
+(PyPI ``schedulefree``, built on torch); Keras has no schedule-free optimizer.
+
+>>> import numpy as np
+>>> w = np.array([1.0]); opt = SGDScheduleFree(lr=0.1)
+>>> opt.train([w])
+>>> for _ in range(3):
+...     opt.step([w], [2 * w])          # minimise w^2
+>>> w.round(4)                           # y, where the gradients were taken
+array([0.6004])
+>>> opt.eval([w]); w.round(4)            # x, the average of the z iterates
+array([0.6495])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import validation
+from .base import Optimizer
+
+
+def lerp(start, end, weight):
+    """start + weight * (end - start), from the nearer end as torch's ``lerp`` computes it.
+
+    torch rounds the weight to the array's dtype and, for |weight| >= 0.5, computes
+    end - (end - start) * (1 - weight), which is exact at weight = 1.
+    """
+    weight = start.dtype.type(weight)
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1 - weight)
+
+
+def average_weight(k, lr, warmup_steps, r, weight_lr_power, lr_max, weight_sum):
+    """The scalars of step ``k + 1`` (k counts from 0): ``(lr_t, lr_max, weight_sum, c)``.
+
+    lr_t = lr * min(1, (k + 1) / warmup_steps)
+    w = (k + 1)^r * max(lr_max, lr_t)^weight_lr_power;  c = w / (weight_sum + w)
+    """
+    lr_t = lr * ((k + 1) / warmup_steps if k < warmup_steps else 1.0)
+    lr_max = max(lr_t, lr_max)
+    weight = ((k + 1) ** r) * (lr_max**weight_lr_power)
+    weight_sum = weight_sum + weight
+    c = weight / weight_sum if weight_sum else 0.0
+    return lr_t, lr_max, weight_sum, c
+
+
+def sgd_schedule_free(param, grad, z, lr, momentum, c):
+    """One schedule-free SGD step on y = ``param``: returns the new ``(param, z)``."""
+    param = lerp(param, z, c) + lr * (momentum * (1 - c) - 1) * grad
+    z = z - lr * grad
+    return param, z
+
+
+def adamw_schedule_free(
+    param, grad, z, exp_avg_sq, lr, beta1, beta2, eps, weight_decay, bias_correction2, c
+):
+    """One schedule-free AdamW step on y = ``param``: the new ``(param, z, exp_avg_sq)``."""
+    exp_avg_sq = exp_avg_sq * beta2 + (1 - beta2) * grad * grad
+    grad = grad / (np.sqrt(exp_avg_sq / bias_correction2) + eps)
+    if weight_decay:
+        grad = grad + weight_decay * param
+    param = lerp(param, z, c) + lr * (beta1 * (1 - c) - 1) * grad
+    z = z - lr * grad
+    return param, z, exp_avg_sq
+
+
+class ScheduleFree(Optimizer):
+    """The mechanism both share: the averaging weights, the y/x switch, the step counter.
+
+    Subclasses set ``beta`` (the interpolation y = (1 - beta) z + beta x) and ``_move``.
+    Unlike the other optimizers, one step counter and one lr_max serve all parameters, as in
+    ``schedulefree`` (a torch param group).
+    """
+
+    torch_name = ""
+
+    def __init__(self, lr, *, weight_decay, warmup_steps, r, weight_lr_power, convention):
+        super().__init__(lr, weight_decay=weight_decay, convention=convention)
+        if self.convention == "keras":
+            raise NotImplementedError(self._no_keras())
+        self.warmup_steps = validation.check_int("warmup_steps", warmup_steps, low=0)
+        self.r = validation.check_nonnegative("r", r)
+        self.weight_lr_power = validation.check_nonnegative("weight_lr_power", weight_lr_power)
+        self.train_mode = False
+        self.k = 0  # steps taken
+        self.lr_max = -1.0
+        self.weight_sum = 0.0
+        self.scheduled_lr = 0.0  # lr_t of the last step, warm-up included (for plots)
+
+    @property
+    def beta(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _no_keras(self):
+        return (
+            f"Keras has no schedule-free optimizer, so {type(self).__name__} has no Keras "
+            "twin; its twin is schedulefree." + self.torch_name + " (torch): use to_torch()"
+        )
+
+    # -- the two modes: the parameters hold y while training, x while evaluating -----------
+    def train(self, params) -> None:
+        """Switch ``params`` in place from x to y = (1 - beta) z + beta x (no-op if training)."""
+        params = self._check_params(params)
+        if not self.train_mode:
+            for i, p in enumerate(params):
+                if i in self.state:
+                    p[...] = lerp(p, self.state[i]["z"], 1 - self.beta)
+        self.train_mode = True
+
+    def eval(self, params) -> None:
+        """Switch ``params`` in place from y to the average x (no-op if already evaluating)."""
+        params = self._check_params(params)
+        if self.train_mode:
+            for i, p in enumerate(params):
+                if i in self.state:
+                    p[...] = lerp(p, self.state[i]["z"], 1 - 1 / self.beta)
+        self.train_mode = False
+
+    def _check_params(self, params):
+        params = list(params) if not isinstance(params, np.ndarray) else params
+        return self._check(params, [np.asarray(p) for p in params])[0]
+
+    # -- the step -----------------------------------------------------------------------------
+    def step(self, params, grads) -> None:
+        """One step on every array in ``params`` (which hold y: call ``train`` first)."""
+        if not self.train_mode:
+            raise RuntimeError(
+                f"{type(self).__name__}.step called in eval mode: call opt.train(params) "
+                "before training steps and opt.eval(params) before evaluating (the parameters "
+                "hold y while training and the average x while evaluating)"
+            )
+        params, grads = self._check(params, grads)
+        lr_t, self.lr_max, self.weight_sum, c = average_weight(
+            self.k, self.lr, self.warmup_steps, self.r, self.weight_lr_power,
+            self.lr_max, self.weight_sum,
+        )  # fmt: skip
+        self.scheduled_lr = lr_t
+        for i, (p, g) in enumerate(zip(params, grads, strict=True)):
+            state = self.state.get(i)
+            if state is None:
+                state = self.state[i] = {"step": 0, "z": p.copy(), **self._init_state(p)}
+            state["step"] += 1
+            self._move(p, g, state, lr_t, c)
+        self.k += 1
+
+    def _move(self, p, g, state, lr_t, c):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- twins ------------------------------------------------------------------------------
+    def to_torch(self, torch_params):
+        """The configured ``schedulefree`` optimizer, in this one's mode (train or eval)."""
+        import schedulefree
+
+        cls = getattr(schedulefree, self.torch_name)
+        topt = cls(torch_params, lr=self.lr, **self._torch_kwargs())
+        if self.train_mode:
+            topt.train()
+        return topt
+
+    def to_keras(self):
+        raise NotImplementedError(self._no_keras())
+
+    def _torch_kwargs(self) -> dict:
+        return {
+            "weight_decay": self.weight_decay,
+            "warmup_steps": self.warmup_steps,
+            "r": self.r,
+            "weight_lr_power": self.weight_lr_power,
+        }
+
+    def _repr_args(self):
+        return {
+            "lr": self.lr,
+            "weight_decay": self.weight_decay,
+            "warmup_steps": self.warmup_steps,
+            "r": self.r,
+            "weight_lr_power": self.weight_lr_power,
+        }
+
+
+class SGDScheduleFree(ScheduleFree):
+    """Schedule-free SGD; see the module docstring. momentum must be in (0, 1)."""
+
+    torch_name = "SGDScheduleFree"
+
+    def __init__(
+        self,
+        lr=1.0,
+        momentum=0.9,
+        weight_decay=0.0,
+        warmup_steps=0,
+        r=0.0,
+        weight_lr_power=2.0,
+        *,
+        convention="torch",
+    ):
+        super().__init__(
+            lr,
+            weight_decay=weight_decay,
+            warmup_steps=warmup_steps,
+            r=r,
+            weight_lr_power=weight_lr_power,
+            convention=convention,
+        )
+        self.momentum = validation.check_number(
+            "momentum", momentum, low=0.0, high=1.0, low_open=True, high_open=True
+        )
+
+    @property
+    def beta(self):
+        return self.momentum
+
+    def _move(self, p, g, state, lr_t, c):
+        if self.weight_decay:
+            g = g + self.weight_decay * p  # L2, at y
+        p[...], state["z"][...] = sgd_schedule_free(p, g, state["z"], lr_t, self.momentum, c)
+
+    def _torch_kwargs(self):
+        return {"momentum": self.momentum, **super()._torch_kwargs()}
+
+    def _repr_args(self):
+        return {**super()._repr_args(), "momentum": self.momentum}
+
+
+class AdamWScheduleFree(ScheduleFree):
+    """Schedule-free AdamW; see the module docstring."""
+
+    torch_name = "AdamWScheduleFree"
+    state_names = ("exp_avg_sq",)
+
+    def __init__(
+        self,
+        lr=0.0025,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0.0,
+        warmup_steps=0,
+        r=0.0,
+        weight_lr_power=2.0,
+        *,
+        convention="torch",
+    ):
+        super().__init__(
+            lr,
+            weight_decay=weight_decay,
+            warmup_steps=warmup_steps,
+            r=r,
+            weight_lr_power=weight_lr_power,
+            convention=convention,
+        )
+        self.betas = validation.check_betas(betas)
+        if self.betas[0] == 0:
+            raise ValueError("betas[0] must be > 0: eval() divides by it (x from y and z)")
+        self.eps = validation.check_nonnegative("eps", eps)
+
+    @property
+    def beta(self):
+        return self.betas[0]
+
+    def _move(self, p, g, state, lr_t, c):
+        b1, b2 = self.betas
+        bias_correction2 = 1 - b2 ** (self.k + 1)
+        p[...], state["z"][...], state["exp_avg_sq"][...] = adamw_schedule_free(
+            p, g, state["z"], state["exp_avg_sq"], lr_t, b1, b2, self.eps,
+            self.weight_decay, bias_correction2, c,
+        )  # fmt: skip
+
+    def _torch_kwargs(self):
+        return {"betas": self.betas, "eps": self.eps, **super()._torch_kwargs()}
+
+    def _repr_args(self):
+        return {**super()._repr_args(), "betas": self.betas, "eps": self.eps}

@@ -21,7 +21,8 @@ weight decay is L2 in the gradient. Nothing moves while every gradient is zero.
 
 Defaults (``dadaptation.DAdaptAdam``): lr 1.0, betas (0.9, 0.999), eps 1e-8, weight_decay 0,
 decouple False, use_bias_correction False, d0 1e-6, growth_rate inf. Its twin is
-``dadaptation.DAdaptAdam`` (PyPI ``dadaptation``, on torch); Keras has none.
+``dadaptation.DAdaptAdam`` (PyPI ``dadaptation``, on torch). Keras has none, so ``to_keras``
+raises; ``convention`` is accepted as everywhere here but changes nothing.
 
 >>> import numpy as np
 >>> w = np.array([3.0, -2.0]); opt = DAdaptAdam()
@@ -93,10 +94,7 @@ class DAdaptation(Optimizer):
 
     def __init__(self, lr, *, betas, eps, weight_decay, decouple, use_bias_correction, d0,
                  growth_rate, convention):  # fmt: skip
-        super().__init__(validation.check_positive("lr", lr), weight_decay=weight_decay,
-                         convention=convention)  # fmt: skip
-        if self.convention == "keras":
-            raise NotImplementedError(self._no_keras())
+        super().__init__(lr, weight_decay=weight_decay, convention=convention)
         self.betas = validation.check_betas(betas)
         self.eps = validation.check_positive("eps", eps)
         self.decouple = bool(decouple)

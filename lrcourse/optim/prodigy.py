@@ -25,7 +25,8 @@ makes it L2 in the gradient. Nothing moves while every gradient is zero.
 Defaults (``prodigyopt.Prodigy``): lr 1.0, betas (0.9, 0.999), beta3 None, eps 1e-8,
 weight_decay 0, decouple True, use_bias_correction False, safeguard_warmup False, d0 1e-6,
 d_coef 1.0, growth_rate inf, slice_p 1. Its twin is ``prodigyopt.Prodigy`` (PyPI
-``prodigyopt``, on torch); Keras has none.
+``prodigyopt``, on torch). Keras has none, so ``to_keras``
+raises; ``convention`` is accepted as everywhere here but changes nothing.
 
 >>> import numpy as np
 >>> w = np.array([3.0, -2.0]); opt = Prodigy()

@@ -36,7 +36,10 @@ Defaults (``schedulefree``): SGD lr 1.0, momentum 0.9; AdamW lr 0.0025, betas (0
 eps 1e-8; both weight_decay 0, warmup_steps 0, r 0, weight_lr_power 2. Schedule-free wants
 a larger lr than its scheduled counterpart (1x-10x for SGD, 1x-10x for AdamW) and a
 warm-up. The twins are ``schedulefree.SGDScheduleFree`` and ``schedulefree.AdamWScheduleFree``
-(PyPI ``schedulefree``, built on torch); Keras has no schedule-free optimizer.
+(PyPI ``schedulefree``, built on torch). Keras has no schedule-free optimizer, so
+``to_keras`` raises; ``convention`` is accepted as everywhere here but changes nothing (there
+is one arithmetic, the twin's). Unlike the twin, which must be told ``train()`` first, the
+optimizer starts in train mode (before the first step y = x = z, so there is nothing to move).
 
 >>> import numpy as np
 >>> w = np.array([1.0]); opt = SGDScheduleFree(lr=0.1)
@@ -112,12 +115,10 @@ class ScheduleFree(Optimizer):
 
     def __init__(self, lr, *, weight_decay, warmup_steps, r, weight_lr_power, convention):
         super().__init__(lr, weight_decay=weight_decay, convention=convention)
-        if self.convention == "keras":
-            raise NotImplementedError(self._no_keras())
         self.warmup_steps = validation.check_int("warmup_steps", warmup_steps, low=0)
         self.r = validation.check_nonnegative("r", r)
         self.weight_lr_power = validation.check_nonnegative("weight_lr_power", weight_lr_power)
-        self.train_mode = False
+        self.train_mode = True  # schedulefree starts in eval mode; nothing differs before a step
         self.k = 0  # steps taken
         self.lr_max = -1.0
         self.weight_sum = 0.0
@@ -153,8 +154,17 @@ class ScheduleFree(Optimizer):
         self.train_mode = False
 
     def _check_params(self, params):
+        """The arrays of ``step``: all of them, as the twin switches every parameter."""
+        if not self.state:  # before the first step y = x = z: nothing to move
+            return []
         params = list(params) if not isinstance(params, np.ndarray) else params
-        return self._check(params, [np.asarray(p) for p in params])[0]
+        params = self._check(params, [np.asarray(p) for p in params])[0]
+        if len(params) != len(self.state):
+            raise ValueError(
+                f"params must be every array the optimizer steps ({len(self.state)} arrays), "
+                f"got {len(params)}: a switch between y and x moves all of them"
+            )
+        return params
 
     # -- the step -----------------------------------------------------------------------------
     def step(self, params, grads) -> None:

@@ -1,6 +1,8 @@
-"""Schedule-free SGD/AdamW, Prodigy and D-Adaptation Adam against their torch twins.
+"""Schedule-free SGD/AdamW, Prodigy and D-Adaptation Adam against their twins.
 
-The twins are the authors' packages: ``schedulefree``, ``prodigyopt`` and ``dadaptation``.
+The torch twins are the authors' packages: ``schedulefree``, ``prodigyopt`` and
+``dadaptation``; ``AdamWScheduleFree(convention="keras")`` also has Keras 3.15's
+``keras.optimizers.ScheduleFreeAdamW``, a variant of the method.
 For each optimizer x dtype, seeded random hyperparameter draws run 120 steps with the lr
 changed at every step, alternately on random gradients (open loop) and on a random
 quadratic (closed loop: gradients taken at the run's own parameters). Parameters, and the
@@ -25,7 +27,7 @@ import pytest
 
 from lrcourse import optim
 from lrcourse.optim import d_adaptation, prodigy, schedule_free
-from lrcourse.optim.compare import max_relative_error, quadratic_problem
+from lrcourse.optim.compare import max_relative_error, quadratic_problem, trajectory
 
 STEPS = 120
 DRAWS = 4
@@ -145,6 +147,29 @@ def test_numpy_matches_torch_twin(name, dtype, report_figure):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=lambda d: d.__name__)
+def test_adamw_keras_convention_matches_keras_twin(dtype, report_figure):
+    """keras.optimizers.ScheduleFreeAdamW (Keras' variant: c = 1/t, x from the new z)."""
+    pytest.importorskip("keras")
+    rng = np.random.default_rng(zlib.crc32(f"sf-keras-{dtype.__name__}".encode()))
+    worst = 0.0
+    for draw in range(DRAWS):
+        kwargs = _draw("AdamWScheduleFree", rng, closed_loop=False)
+        kwargs.update(r=0.0, weight_lr_power=0.0, convention="keras")
+        params0, grad_fn = _problem(rng, dtype, closed_loop=draw % 2 == 1)
+        lrs = kwargs["lr"] * rng.uniform(0.5, 1.5, size=STEPS)
+        ours = trajectory("numpy", optim.AdamWScheduleFree(**kwargs), params0, grad_fn, lrs)
+        theirs = trajectory("keras", optim.AdamWScheduleFree(**kwargs), params0, grad_fn, lrs)
+        err = max_relative_error(ours, theirs)
+        worst = max(worst, err)
+        assert err <= TOL[dtype], f"AdamWScheduleFree({kwargs}): {err:.3g}"
+        torch_way = optim.AdamWScheduleFree(**{**kwargs, "convention": "torch"})
+        other = trajectory("numpy", torch_way, params0, grad_fn, lrs)
+        assert max_relative_error(ours, other) > 1e-6, "the two variants should differ"
+    report_figure(f"optimizer twin rel. error AdamWScheduleFree vs keras {dtype.__name__}", worst)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["Prodigy", "DAdaptAdam"])
 def test_default_lr_float32_differs_only_as_much_as_chaos_allows(name, report_figure):
     """At lr 1 on the quadratic the runs oscillate around the minimum and amplify rounding.
@@ -172,15 +197,17 @@ def test_default_lr_float32_differs_only_as_much_as_chaos_allows(name, report_fi
 
 
 # -- schedule-free behaviour --------------------------------------------------------------
-@pytest.mark.parametrize("name", SCHEDULE_FREE)
-def test_eval_gives_the_average_and_train_gives_y_back(name):
+@pytest.mark.parametrize(
+    "name,convention", [(n, "torch") for n in SCHEDULE_FREE] + [("AdamWScheduleFree", "keras")]
+)
+def test_eval_gives_the_average_and_train_gives_y_back(name, convention):
     rng = np.random.default_rng(0)
-    opt = getattr(optim, name)(lr=0.01)
+    opt = getattr(optim, name)(lr=0.01, convention=convention)
     w = rng.normal(size=5)
     for _ in range(10):
         opt.step([w], [2 * w + rng.normal(size=5)])
     y = w.copy()
-    beta = opt.beta
+    beta = float(np.float32(opt.beta)) if convention == "keras" else opt.beta  # Keras: f32
     x = (y - (1 - beta) * opt.state[0]["z"]) / beta  # y = (1 - beta) z + beta x
     opt.eval([w])
     np.testing.assert_allclose(w, x, rtol=1e-12)
@@ -243,10 +270,24 @@ def test_zero_gradients_move_nothing(name):
 
 
 # -- errors ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ["SGDScheduleFree", "Prodigy", "DAdaptAdam"])
 def test_no_keras_twin(name):
     with pytest.raises(NotImplementedError, match="Keras has no .*use to_torch"):
         getattr(optim, name)().to_keras()
+
+
+def test_adamw_twin_follows_the_convention():
+    """Keras' ScheduleFreeAdamW and schedulefree's compute differently: one twin each."""
+    with pytest.raises(ValueError, match=r"use AdamWScheduleFree\(convention='keras'\)"):
+        optim.AdamWScheduleFree().to_keras()
+    with pytest.raises(ValueError, match="use convention='torch' for the torch twin"):
+        optim.AdamWScheduleFree(convention="keras").to_torch([])
+    with pytest.raises(ValueError, match="weight_lr_power=2.0 has no Keras equivalent"):
+        optim.AdamWScheduleFree(weight_lr_power=2.0, convention="keras")
+    with pytest.raises(ValueError, match="r=1.0 has no Keras equivalent"):
+        optim.AdamWScheduleFree(r=1.0, convention="keras")
+    assert optim.AdamWScheduleFree(convention="keras").weight_lr_power == 0.0
+    assert optim.AdamWScheduleFree().weight_lr_power == 2.0
 
 
 @pytest.mark.parametrize(
@@ -322,3 +363,8 @@ def test_twins_are_the_authors_classes_with_our_hyperparameters():
     assert (t.param_groups[0]["d_coef"], t.param_groups[0]["slice_p"]) == (2.0, 3)
     t = optim.DAdaptAdam(growth_rate=1.02, decouple=True).to_torch(p)
     assert isinstance(t, dadaptation.DAdaptAdam) and t.param_groups[0]["growth_rate"] == 1.02
+    keras = pytest.importorskip("keras")
+    opt = optim.AdamWScheduleFree(lr=0.01, betas=(0.8, 0.99), warmup_steps=5, convention="keras")
+    k = opt.to_keras()
+    assert isinstance(k, keras.optimizers.ScheduleFreeAdamW)
+    assert (k.beta_1, k.beta_2, k.warmup_steps) == (0.8, 0.99, 5)

@@ -34,12 +34,27 @@ SGD's weight decay is L2 in the gradient: g <- g + weight_decay * y.
 
 Defaults (``schedulefree``): SGD lr 1.0, momentum 0.9; AdamW lr 0.0025, betas (0.9, 0.999),
 eps 1e-8; both weight_decay 0, warmup_steps 0, r 0, weight_lr_power 2. Schedule-free wants
-a larger lr than its scheduled counterpart (1x-10x for SGD, 1x-10x for AdamW) and a
-warm-up. The twins are ``schedulefree.SGDScheduleFree`` and ``schedulefree.AdamWScheduleFree``
-(PyPI ``schedulefree``, built on torch). Keras has no schedule-free optimizer, so
-``to_keras`` raises; ``convention`` is accepted as everywhere here but changes nothing (there
-is one arithmetic, the twin's). Unlike the twin, which must be told ``train()`` first, the
-optimizer starts in train mode (before the first step y = x = z, so there is nothing to move).
+a larger lr than its scheduled counterpart, and a warm-up. The torch twins are
+``schedulefree.SGDScheduleFree`` and ``schedulefree.AdamWScheduleFree`` (PyPI
+``schedulefree``). Unlike them, which must be told ``train()`` first, these optimizers start
+in train mode (before the first step y = x = z: there is nothing to move).
+
+Keras (3.15) has ``keras.optimizers.ScheduleFreeAdamW`` and no schedule-free SGD.
+``AdamWScheduleFree(convention="keras")`` reproduces Keras' variant, which differs:
+
+    c = 1/t                                   (r = 0 and weight_lr_power = 0 only)
+    weight decay: y <- y - lr * weight_decay * y, before the step (every Keras optimizer's)
+    v <- v + (1 - beta2) * (g^2 - v);  z <- z - lr_t * g / (sqrt(v / (1 - beta2^t)) + eps)
+    x_old = (y - (1 - beta) * z) / beta        with the z just updated (the paper: the old z)
+    x <- (1 - c) * x_old + c * z;  y <- (1 - beta) * z + beta * x
+
+The recovered x_old uses the new z because Keras' ``momentum_old = momentum.value`` is the
+variable itself, read after ``assign_sub``: each step moves x by (1 - beta)/beta * (1 - c)
+times the z step back against the descent (after 50 steps at beta 0.8 the parameters differ
+from the old-z recovery by 0.7% of their size). Keras has no eval mode; here ``eval``
+computes x = (y - (1 - beta) z) / beta under 'keras'.
+``SGDScheduleFree`` has no Keras twin (``to_keras`` raises NotImplementedError) and computes
+the same under both conventions.
 
 >>> import numpy as np
 >>> w = np.array([1.0]); opt = SGDScheduleFree(lr=0.1)
@@ -57,7 +72,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validation
-from .base import Optimizer
+from ..frameworks import import_keras
+from .base import Optimizer, f32, reject_for_keras
 
 
 def lerp_(avg, end, weight):
@@ -103,6 +119,15 @@ def adamw_schedule_free(
     z -= lr * grad
 
 
+def adamw_schedule_free_keras(param, grad, z, exp_avg_sq, lr, beta1, beta2, eps, step):
+    """Keras' ScheduleFreeAdamW step, in place; scalars are of the parameter's dtype."""
+    exp_avg_sq += (np.square(grad) - exp_avg_sq) * (1 - beta2)
+    z -= lr * grad / (np.sqrt(exp_avg_sq / (1 - beta2**step)) + eps)
+    x = (param - (1 - beta1) * z) / beta1  # Keras reads z after its update
+    x = (1 - 1 / step) * x + 1 / step * z
+    param[...] = (1 - beta1) * z + beta1 * x
+
+
 class ScheduleFree(Optimizer):
     """The mechanism both share: the averaging weights, the y/x switch, the step counter.
 
@@ -130,8 +155,10 @@ class ScheduleFree(Optimizer):
 
     def _no_keras(self):
         return (
-            f"Keras has no schedule-free optimizer, so {type(self).__name__} has no Keras "
-            "twin; its twin is schedulefree." + self.torch_name + " (torch): use to_torch()"
+            "Keras has no schedule-free SGD (keras.optimizers has ScheduleFreeAdamW only), so "
+            f"{type(self).__name__} has no Keras twin; its twin is schedulefree."
+            + self.torch_name
+            + " (torch): use to_torch()"
         )
 
     # -- the two modes: the parameters hold y while training, x while evaluating -----------
@@ -141,7 +168,7 @@ class ScheduleFree(Optimizer):
         if not self.train_mode:
             for i, p in enumerate(params):
                 if i in self.state:
-                    lerp_(p, self.state[i]["z"], 1 - self.beta)
+                    self._to_y(p, self.state[i]["z"])
         self.train_mode = True
 
     def eval(self, params) -> None:
@@ -150,8 +177,14 @@ class ScheduleFree(Optimizer):
         if self.train_mode:
             for i, p in enumerate(params):
                 if i in self.state:
-                    lerp_(p, self.state[i]["z"], 1 - 1 / self.beta)
+                    self._to_x(p, self.state[i]["z"])
         self.train_mode = False
+
+    def _to_y(self, p, z):
+        lerp_(p, z, 1 - self.beta)  # y = (1 - beta) z + beta x
+
+    def _to_x(self, p, z):
+        lerp_(p, z, 1 - 1 / self.beta)  # x = (y - (1 - beta) z) / beta
 
     def _check_params(self, params):
         """The arrays of ``step``: all of them, as the twin switches every parameter."""
@@ -168,7 +201,7 @@ class ScheduleFree(Optimizer):
 
     # -- the step -----------------------------------------------------------------------------
     def step(self, params, grads) -> None:
-        """One step on every array in ``params`` (which hold y: call ``train`` first)."""
+        """One step on every array in ``params`` (they hold y: after ``eval``, ``train`` first)."""
         if not self.train_mode:
             raise RuntimeError(
                 f"{type(self).__name__}.step called in eval mode: call opt.train(params) "
@@ -269,7 +302,11 @@ class SGDScheduleFree(ScheduleFree):
 
 
 class AdamWScheduleFree(ScheduleFree):
-    """Schedule-free AdamW; see the module docstring."""
+    """Schedule-free AdamW; see the module docstring.
+
+    weight_lr_power defaults to 2.0, or to 0.0 under convention='keras' (Keras weights every
+    step equally); r and weight_lr_power must be 0 under 'keras'.
+    """
 
     torch_name = "AdamWScheduleFree"
     state_names = ("exp_avg_sq",)
@@ -282,10 +319,12 @@ class AdamWScheduleFree(ScheduleFree):
         weight_decay=0.0,
         warmup_steps=0,
         r=0.0,
-        weight_lr_power=2.0,
+        weight_lr_power=None,
         *,
         convention="torch",
     ):
+        if weight_lr_power is None:
+            weight_lr_power = 0.0 if convention == "keras" else 2.0
         super().__init__(
             lr,
             weight_decay=weight_decay,
@@ -293,6 +332,9 @@ class AdamWScheduleFree(ScheduleFree):
             r=r,
             weight_lr_power=weight_lr_power,
             convention=convention,
+        )
+        reject_for_keras(
+            self.convention, r=(self.r, 0.0), weight_lr_power=(self.weight_lr_power, 0.0)
         )
         self.betas = validation.check_betas(betas)
         if self.betas[0] == 0:
@@ -305,10 +347,63 @@ class AdamWScheduleFree(ScheduleFree):
 
     def _move(self, p, g, state, lr_t, c):
         b1, b2 = self.betas
+        if self.convention == "keras":
+            return self._move_keras(p, g, state)
         bias_correction2 = 1 - b2 ** (self.k + 1)
         adamw_schedule_free(
             p, g, state["z"], state["exp_avg_sq"], lr_t, b1, b2, self.eps,
             self.weight_decay, bias_correction2, c,
+        )  # fmt: skip
+
+    def _move_keras(self, p, g, state):
+        dt = p.dtype.type  # Keras computes its scalars as tensors of the variable's dtype
+        lr, t = dt(f32(self.lr)), dt(self.k + 1)
+        if self.weight_decay:
+            p -= p * dt(f32(self.weight_decay)) * lr  # Keras' decoupled decay, of y
+        if self.warmup_steps:
+            lr = lr * np.minimum(t / dt(self.warmup_steps), dt(1))
+        b1, b2 = (dt(f32(b)) for b in self.betas)
+        adamw_schedule_free_keras(
+            p, g, state["z"], state["exp_avg_sq"], lr, b1, b2, dt(f32(self.eps)), t
+        )
+
+    def _keras_beta(self, p):
+        return p.dtype.type(f32(self.betas[0]))
+
+    def _to_y(self, p, z):
+        if self.convention != "keras":
+            return super()._to_y(p, z)
+        b1 = self._keras_beta(p)
+        p[...] = (1 - b1) * z + b1 * p
+
+    def _to_x(self, p, z):
+        if self.convention != "keras":
+            return super()._to_x(p, z)
+        b1 = self._keras_beta(p)
+        p[...] = (p - (1 - b1) * z) / b1
+
+    def to_torch(self, torch_params):
+        if self.convention == "keras":
+            raise ValueError(
+                "AdamWScheduleFree(convention='keras') computes Keras' variant of schedule-free "
+                "AdamW (x recovered with the updated z, decoupled weight decay of y), which "
+                "schedulefree.AdamWScheduleFree does not: use convention='torch' for the torch twin"
+            )
+        return super().to_torch(torch_params)
+
+    def to_keras(self):
+        """``keras.optimizers.ScheduleFreeAdamW`` (the same updates under convention='keras')."""
+        if self.convention != "keras":
+            raise ValueError(
+                "keras.optimizers.ScheduleFreeAdamW computes a variant of schedule-free AdamW "
+                "(see the module docstring) that differs from schedulefree's: use "
+                "AdamWScheduleFree(convention='keras') for the Keras twin"
+            )
+        keras = import_keras()
+        b1, b2 = self.betas
+        return keras.optimizers.ScheduleFreeAdamW(
+            learning_rate=self.lr, beta_1=b1, beta_2=b2, epsilon=self.eps,
+            warmup_steps=self.warmup_steps, weight_decay=self.weight_decay or None,
         )  # fmt: skip
 
     def _torch_kwargs(self):

@@ -41,6 +41,7 @@ import math
 import numpy as np
 
 from .. import validation
+from . import weight_decay as decay
 from .base import Optimizer
 
 
@@ -121,11 +122,9 @@ class DAdaptation(Optimizer):
         numerator = denominator = 0.0
         states = []
         for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-            state = self.state.get(i)
-            if state is None:
-                state = self.state[i] = {"step": 0, **self._init_state(p)}
+            state = self._state_of(p)
             if self.weight_decay and not self.decouple:
-                grads[i] = g = g + self.weight_decay * p  # L2
+                grads[i] = g = decay.l2(g, p, self.weight_decay)
             states.append(state)
             if self.lr > 0:
                 num, den = self._accumulate(p, g, state, dlr)

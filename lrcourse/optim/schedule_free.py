@@ -73,15 +73,9 @@ import numpy as np
 
 from .. import validation
 from ..frameworks import import_keras
+from . import weight_decay as decay
 from .base import Optimizer, f32, reject_for_keras
-
-
-def lerp_(avg, end, weight):
-    """avg <- avg + weight * (end - avg), in place, from the nearer end as torch's ``lerp_``."""
-    if abs(weight) < 0.5:
-        avg += weight * (end - avg)
-    else:
-        avg[...] = end - (end - avg) * (1 - weight)
+from .moments import lerp_
 
 
 def average_weight(k, lr, warmup_steps, r, weight_lr_power, lr_max, weight_sum):
@@ -131,7 +125,7 @@ def adamw_schedule_free_keras(param, grad, z, exp_avg_sq, lr, beta1, beta2, eps,
 class ScheduleFree(Optimizer):
     """The mechanism both share: the averaging weights, the y/x switch, the step counter.
 
-    Subclasses set ``beta`` (the interpolation y = (1 - beta) z + beta x) and ``_move``.
+    Subclasses set ``beta`` (the interpolation y = (1 - beta) z + beta x) and ``_update``.
     Unlike the other optimizers, one step counter and one lr_max serve all parameters, as in
     ``schedulefree`` (a torch param group).
     """
@@ -148,6 +142,7 @@ class ScheduleFree(Optimizer):
         self.lr_max = -1.0
         self.weight_sum = 0.0
         self.scheduled_lr = 0.0  # lr_t of the last step, warm-up included (for plots)
+        self._c = 0.0  # the averaging weight of the current step
 
     @property
     def beta(self) -> float:  # pragma: no cover - abstract
@@ -164,20 +159,16 @@ class ScheduleFree(Optimizer):
     # -- the two modes: the parameters hold y while training, x while evaluating -----------
     def train(self, params) -> None:
         """Switch ``params`` in place from x to y = (1 - beta) z + beta x (no-op if training)."""
-        params = self._check_params(params)
         if not self.train_mode:
-            for i, p in enumerate(params):
-                if i in self.state:
-                    self._to_y(p, self.state[i]["z"])
+            for p, state in self._switched(params):
+                self._to_y(p, state["z"])
         self.train_mode = True
 
     def eval(self, params) -> None:
         """Switch ``params`` in place from y to the average x (no-op if already evaluating)."""
-        params = self._check_params(params)
         if self.train_mode:
-            for i, p in enumerate(params):
-                if i in self.state:
-                    self._to_x(p, self.state[i]["z"])
+            for p, state in self._switched(params):
+                self._to_x(p, state["z"])
         self.train_mode = False
 
     def _to_y(self, p, z):
@@ -186,20 +177,24 @@ class ScheduleFree(Optimizer):
     def _to_x(self, p, z):
         lerp_(p, z, 1 - 1 / self.beta)  # x = (y - (1 - beta) z) / beta
 
-    def _check_params(self, params):
-        """The arrays of ``step``: all of them, as the twin switches every parameter."""
+    def _switched(self, params):
+        """``(array, state)`` of every array that has stepped; all of them must be given."""
         if not self.state:  # before the first step y = x = z: nothing to move
             return []
-        params = list(params) if not isinstance(params, np.ndarray) else params
-        params = self._check(params, [np.asarray(p) for p in params])[0]
-        if len(params) != len(self.state):
+        params, _ = self._check(params, [np.asarray(p) for p in params])
+        given = {self._index[id(p)]: p for p in params}
+        missing = sorted(set(self.state) - set(given))
+        if missing:
             raise ValueError(
-                f"params must be every array the optimizer steps ({len(self.state)} arrays), "
-                f"got {len(params)}: a switch between y and x moves all of them"
+                f"params must hold every array the optimizer has stepped ({len(self.state)} "
+                f"arrays), got {len(params)}: a switch between y and x moves all of them"
             )
-        return params
+        return [(given[i], self.state[i]) for i in sorted(self.state)]
 
     # -- the step -----------------------------------------------------------------------------
+    def _init_state(self, param):
+        return {"z": param.copy(order="C"), **super()._init_state(param)}
+
     def step(self, params, grads) -> None:
         """One step on every array in ``params`` (they hold y: after ``eval``, ``train`` first)."""
         if not self.train_mode:
@@ -209,21 +204,12 @@ class ScheduleFree(Optimizer):
                 "hold y while training and the average x while evaluating)"
             )
         params, grads = self._check(params, grads)
-        lr_t, self.lr_max, self.weight_sum, c = average_weight(
+        self.scheduled_lr, self.lr_max, self.weight_sum, self._c = average_weight(
             self.k, self.lr, self.warmup_steps, self.r, self.weight_lr_power,
             self.lr_max, self.weight_sum,
         )  # fmt: skip
-        self.scheduled_lr = lr_t
-        for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-            state = self.state.get(i)
-            if state is None:
-                state = self.state[i] = {"step": 0, "z": p.copy(), **self._init_state(p)}
-            state["step"] += 1
-            self._move(p, g, state, lr_t, c)
+        super().step(params, grads)  # _update on each block, after the weight decay
         self.k += 1
-
-    def _move(self, p, g, state, lr_t, c):  # pragma: no cover - abstract
-        raise NotImplementedError
 
     # -- twins ------------------------------------------------------------------------------
     def to_torch(self, torch_params):
@@ -289,10 +275,11 @@ class SGDScheduleFree(ScheduleFree):
     def beta(self):
         return self.momentum
 
-    def _move(self, p, g, state, lr_t, c):
-        if self.weight_decay:
-            g = g + self.weight_decay * p  # L2, at y
-        sgd_schedule_free(p, g, state["z"], lr_t, self.momentum, c)
+    def _decay(self, param, grad, lr, wd):  # L2 at y, under either convention
+        return decay.l2(grad, param, self.weight_decay)
+
+    def _update(self, param, grad, state, lr):
+        sgd_schedule_free(param, grad, state["z"], self.scheduled_lr, self.momentum, self._c)
 
     def _torch_kwargs(self):
         return {"momentum": self.momentum, **super()._torch_kwargs()}
@@ -345,27 +332,26 @@ class AdamWScheduleFree(ScheduleFree):
     def beta(self):
         return self.betas[0]
 
-    def _move(self, p, g, state, lr_t, c):
-        b1, b2 = self.betas
-        if self.convention == "keras":
-            return self._move_keras(p, g, state)
-        bias_correction2 = 1 - b2 ** (self.k + 1)
-        adamw_schedule_free(
-            p, g, state["z"], state["exp_avg_sq"], lr_t, b1, b2, self.eps,
-            self.weight_decay, bias_correction2, c,
-        )  # fmt: skip
+    def _decay(self, param, grad, lr, wd):
+        if self.convention == "keras":  # Keras: y <- y - lr * wd * y, before the step
+            return super()._decay(param, grad, lr, wd)
+        return grad  # schedulefree: added to the normalised gradient, inside the update
 
-    def _move_keras(self, p, g, state):
-        dt = p.dtype.type  # Keras computes its scalars as tensors of the variable's dtype
-        lr, t = dt(f32(self.lr)), dt(self.k + 1)
-        if self.weight_decay:
-            p -= p * dt(f32(self.weight_decay)) * lr  # Keras' decoupled decay, of y
+    def _update(self, param, grad, state, lr):
+        b1, b2 = self.betas
+        if self.convention == "torch":
+            bias_correction2 = 1 - b2 ** (self.k + 1)
+            adamw_schedule_free(
+                param, grad, state["z"], state["exp_avg_sq"], self.scheduled_lr, b1, b2,
+                self.eps, self.weight_decay, bias_correction2, self._c,
+            )  # fmt: skip
+            return
+        dt = param.dtype.type  # Keras computes its scalars as tensors of the variable's dtype
+        lr, t = dt(lr), dt(self.k + 1)
         if self.warmup_steps:
             lr = lr * np.minimum(t / dt(self.warmup_steps), dt(1))
-        b1, b2 = (dt(f32(b)) for b in self.betas)
-        adamw_schedule_free_keras(
-            p, g, state["z"], state["exp_avg_sq"], lr, b1, b2, dt(f32(self.eps)), t
-        )
+        b1, b2, eps = (dt(f32(x)) for x in (b1, b2, self.eps))
+        adamw_schedule_free_keras(param, grad, state["z"], state["exp_avg_sq"], lr, b1, b2, eps, t)
 
     def _keras_beta(self, p):
         return p.dtype.type(f32(self.betas[0]))

@@ -230,8 +230,30 @@ def test_mode_switch_needs_every_parameter():
     opt = optim.AdamWScheduleFree()
     a, b = np.ones(2), np.ones(3)
     opt.step([a, b], [a, b])
-    with pytest.raises(ValueError, match=r"every array the optimizer steps \(2 arrays\), got 1"):
+    with pytest.raises(
+        ValueError, match=r"every array the optimizer has stepped \(2 arrays\), got 1"
+    ):
         opt.eval([a])
+
+
+@pytest.mark.parametrize(
+    "name,convention", [(n, "torch") for n in SCHEDULE_FREE] + [("AdamWScheduleFree", "keras")]
+)
+def test_schedule_free_step_makes_no_parameter_sized_temporaries(name, convention):
+    """The update is applied block by block (the parameter here spans 64 blocks)."""
+    import tracemalloc
+
+    from lrcourse.optim import base
+
+    n = 64 * base.BLOCK
+    w, g = np.ones(n), np.full(n, 0.5)
+    opt = getattr(optim, name)(lr=0.01, weight_decay=0.1, convention=convention)
+    opt.step([w], [g])  # creates the state
+    tracemalloc.start()
+    opt.step([w], [g])
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < w.nbytes / 4, f"a step allocated {peak} bytes for a {w.nbytes}-byte parameter"
 
 
 def test_warmup_and_average_weights():

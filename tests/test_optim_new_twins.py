@@ -367,6 +367,7 @@ def test_docstring_examples(module):
     assert result.attempted > 0 and result.failed == 0
 
 
+@pytest.mark.slow  # imports torch
 def test_twins_are_the_authors_classes_with_our_hyperparameters():
     torch = pytest.importorskip("torch")
     import dadaptation
@@ -385,6 +386,10 @@ def test_twins_are_the_authors_classes_with_our_hyperparameters():
     assert (t.param_groups[0]["d_coef"], t.param_groups[0]["slice_p"]) == (2.0, 3)
     t = optim.DAdaptAdam(growth_rate=1.02, decouple=True).to_torch(p)
     assert isinstance(t, dadaptation.DAdaptAdam) and t.param_groups[0]["growth_rate"] == 1.02
+
+
+@pytest.mark.slow  # imports TensorFlow
+def test_keras_twin_is_keras_schedule_free_adamw():
     keras = pytest.importorskip("keras")
     opt = optim.AdamWScheduleFree(lr=0.01, betas=(0.8, 0.99), warmup_steps=5, convention="keras")
     k = opt.to_keras()

@@ -93,33 +93,33 @@ def average_weight(k, lr, warmup_steps, r, weight_lr_power, lr_max, weight_sum):
 
 
 def sgd_schedule_free(param, grad, z, lr, momentum, c):
-    """One schedule-free SGD step, in place; ``param`` holds y."""
-    lerp_(param, z, c)
-    param += lr * (momentum * (1 - c) - 1) * grad
-    z -= lr * grad
+    """One schedule-free SGD step, in place; ``param`` holds y, ``lr`` is lr_t."""
+    lerp_(param, z, c)  # y <- (1 - c) y + c z
+    param += lr * (momentum * (1 - c) - 1) * grad  #   + lr (beta (1 - c) - 1) g
+    z -= lr * grad  # z <- z - lr g
 
 
-def adamw_schedule_free(
-    param, grad, z, exp_avg_sq, lr, beta1, beta2, eps, weight_decay, bias_correction2, c
-):
-    """One schedule-free AdamW step, in place; ``param`` holds y."""
-    exp_avg_sq *= beta2
+def adamw_schedule_free(param, grad, z, exp_avg_sq, step, lr, betas, eps, weight_decay, c):
+    """One schedule-free AdamW step as ``schedulefree`` computes it, in place (y in param)."""
+    beta1, beta2 = betas
+    exp_avg_sq *= beta2  # v <- beta2 v + (1 - beta2) g^2
     exp_avg_sq += (1 - beta2) * grad * grad
-    grad = grad / (np.sqrt(exp_avg_sq / bias_correction2) + eps)
+    grad = grad / (np.sqrt(exp_avg_sq / (1 - beta2**step)) + eps)  # g / (sqrt(v_hat) + eps)
     if weight_decay:
-        grad = grad + weight_decay * param
-    lerp_(param, z, c)
+        grad = grad + weight_decay * param  #   + weight_decay y
+    lerp_(param, z, c)  # y <- (1 - c) y + c z + lr (beta1 (1 - c) - 1) g
     param += lr * (beta1 * (1 - c) - 1) * grad
-    z -= lr * grad
+    z -= lr * grad  # z <- z - lr g
 
 
-def adamw_schedule_free_keras(param, grad, z, exp_avg_sq, lr, beta1, beta2, eps, step):
+def adamw_schedule_free_keras(param, grad, z, exp_avg_sq, step, lr, betas, eps):
     """Keras' ScheduleFreeAdamW step, in place; scalars are of the parameter's dtype."""
-    exp_avg_sq += (np.square(grad) - exp_avg_sq) * (1 - beta2)
+    beta1, beta2 = betas
+    exp_avg_sq += (np.square(grad) - exp_avg_sq) * (1 - beta2)  # v <- v + (1 - b2) (g^2 - v)
     z -= lr * grad / (np.sqrt(exp_avg_sq / (1 - beta2**step)) + eps)
-    x = (param - (1 - beta1) * z) / beta1  # Keras reads z after its update
-    x = (1 - 1 / step) * x + 1 / step * z
-    param[...] = (1 - beta1) * z + beta1 * x
+    x = (param - (1 - beta1) * z) / beta1  # x_old from y, with the z just updated
+    x = (1 - 1 / step) * x + 1 / step * z  # x <- (1 - 1/t) x_old + 1/t z
+    param[...] = (1 - beta1) * z + beta1 * x  # y <- (1 - beta1) z + beta1 x
 
 
 class ScheduleFree(Optimizer):
@@ -338,20 +338,21 @@ class AdamWScheduleFree(ScheduleFree):
         return grad  # schedulefree: added to the normalised gradient, inside the update
 
     def _update(self, param, grad, state, lr):
-        b1, b2 = self.betas
+        t = self.k + 1
         if self.convention == "torch":
-            bias_correction2 = 1 - b2 ** (self.k + 1)
             adamw_schedule_free(
-                param, grad, state["z"], state["exp_avg_sq"], self.scheduled_lr, b1, b2,
-                self.eps, self.weight_decay, bias_correction2, self._c,
+                param, grad, state["z"], state["exp_avg_sq"], t, self.scheduled_lr, self.betas,
+                self.eps, self.weight_decay, self._c,
             )  # fmt: skip
             return
         dt = param.dtype.type  # Keras computes its scalars as tensors of the variable's dtype
-        lr, t = dt(lr), dt(self.k + 1)
+        lr, t = dt(lr), dt(t)
         if self.warmup_steps:
             lr = lr * np.minimum(t / dt(self.warmup_steps), dt(1))
-        b1, b2, eps = (dt(f32(x)) for x in (b1, b2, self.eps))
-        adamw_schedule_free_keras(param, grad, state["z"], state["exp_avg_sq"], lr, b1, b2, eps, t)
+        betas = tuple(dt(f32(b)) for b in self.betas)
+        adamw_schedule_free_keras(
+            param, grad, state["z"], state["exp_avg_sq"], t, lr, betas, dt(f32(self.eps))
+        )
 
     def _keras_beta(self, p):
         return p.dtype.type(f32(self.betas[0]))

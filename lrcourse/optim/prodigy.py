@@ -2,20 +2,20 @@
 
 Like D-Adaptation (:mod:`lrcourse.optim.d_adaptation`), Prodigy keeps an estimate d of
 D = |x0 - x*| and uses it as the learning rate; ``lr`` is only a multiplier (leave it at 1).
-Its estimate weights each step by d itself, so d grows geometrically instead of linearly
-and reaches the right scale in fewer steps. With dlr = d * lr (times Adam's bias correction
-if asked) and beta3 = sqrt(beta2) unless given, each step
+Its estimate weights each step's terms by d itself (the d / d0 factors), which improves
+D-Adaptation's convergence bound by a factor of O(sqrt(log(D / d0))). With dlr = d * lr
+(times Adam's bias correction if asked) and beta3 = sqrt(beta2) unless given, each step
 
     numerator <- beta3 * numerator + (d / d0) * dlr * <g, x0 - x>
     m <- beta1 * m + d * (1 - beta1) * g          (m and v carry d: Adam on d * g)
     v <- beta2 * v + d^2 * (1 - beta2) * g^2
     s <- beta3 * s + (d / d0) * dlr * g           (d instead of dlr with safeguard_warmup)
     d_hat = d_coef * numerator / |s|_1
-    d <- min(max(d_max, d_hat), d * growth_rate), d_max <- max(d_max, d_hat)
+    d_max <- max(d_max, d_hat);  d <- min(d_max, d * growth_rate)
     w <- w - dlr * m / (sqrt(v) + d * eps)         (the new d in the denominator)
 
-(on the first growth, while d = d0, d first jumps to max(d0, d_hat).) The sums run over
-all parameters: one d serves the whole model. ``opt.d`` is that estimate (d0 before the
+(while d is still d0, it first jumps to max(d0, d_hat)). The sums run over all parameters:
+one d serves the whole model. ``opt.d`` is that estimate (d0 before the
 first step; the twin keeps it in ``param_groups[0]["d"]``): plot it to see the step size
 found. beta1 = 0 drops the momentum (w <- w - dlr * d * g / (sqrt(v) + d * eps)).
 ``slice_p`` > 1 computes the estimate on every slice_p-th element only (less memory).
@@ -25,8 +25,8 @@ makes it L2 in the gradient. Nothing moves while every gradient is zero.
 Defaults (``prodigyopt.Prodigy``): lr 1.0, betas (0.9, 0.999), beta3 None, eps 1e-8,
 weight_decay 0, decouple True, use_bias_correction False, safeguard_warmup False, d0 1e-6,
 d_coef 1.0, growth_rate inf, slice_p 1. Its twin is ``prodigyopt.Prodigy`` (PyPI
-``prodigyopt``, on torch). Keras has none, so ``to_keras``
-raises; ``convention`` is accepted as everywhere here but changes nothing.
+``prodigyopt``, on torch). Keras has none, so ``to_keras`` raises; ``convention`` is
+accepted as everywhere here but changes nothing.
 
 >>> import numpy as np
 >>> w = np.array([3.0, -2.0]); opt = Prodigy()
@@ -53,13 +53,13 @@ def prodigy_moments(
     """Update one parameter's m, v and s in place; return its ``(numerator, |s|_1)`` terms."""
     sliced_grad = grad.reshape(-1)[::slice_p]
     x = param.reshape(-1)[::slice_p]
-    numerator = (d / d0) * dlr * float(np.dot(sliced_grad, p0 - x))
+    numerator = (d / d0) * dlr * float(np.dot(sliced_grad, p0 - x))  # (d/d0) dlr <g, x0 - x>
     if beta1 > 0:
-        exp_avg *= beta1
+        exp_avg *= beta1  # m <- beta1 m + d (1 - beta1) g
         exp_avg += d * (1 - beta1) * grad
-    exp_avg_sq *= beta2
+    exp_avg_sq *= beta2  # v <- beta2 v + d^2 (1 - beta2) g^2
     exp_avg_sq += d * d * (1 - beta2) * grad * grad
-    s *= beta3
+    s *= beta3  # s <- beta3 s + (d/d0) dlr g
     s += (d / d0) * (d if safeguard_warmup else dlr) * sliced_grad
     return numerator, float(np.abs(s).sum())
 
@@ -70,7 +70,7 @@ def prodigy_estimate(
     """The new ``(d, d_max, d_numerator, d_hat)`` from the sums over all parameters."""
     d_numerator = d_numerator * beta3 + delta_numerator
     d_hat = d_coef * d_numerator / d_denom
-    if d == d0:
+    if d == d0:  # the first growth
         d = max(d, d_hat)
     d_max = max(d_max, d_hat)
     d = min(d_max, d * growth_rate)

@@ -18,7 +18,6 @@ chaotic (a one-ulp change of the start moves our own run as far as the twin is a
 
 from __future__ import annotations
 
-import inspect
 import math
 import zlib
 
@@ -339,26 +338,7 @@ def test_bad_hyperparameters_name_the_argument(name, kwargs, error, match):
         getattr(optim, name)(**kwargs)
 
 
-# -- shape of the code and its docs -----------------------------------------------------------
-UPDATE_FUNCTIONS = [
-    schedule_free.sgd_schedule_free,
-    schedule_free.adamw_schedule_free,
-    d_adaptation.dadapt_adam_moments,
-    d_adaptation.dadapt_adam_step,
-    prodigy.prodigy_moments,
-    prodigy.prodigy_step,
-]
-
-
-@pytest.mark.parametrize("fn", UPDATE_FUNCTIONS, ids=lambda f: f.__name__)
-def test_update_functions_are_formula_first(fn):
-    """Named arrays and scalars in, no ``out=`` plumbing, no scratch buffers."""
-    names = set(inspect.signature(fn).parameters)
-    assert not names & {"out", "tmp", "scratch", "buf"}, names
-    source = inspect.getsource(fn)
-    assert "out=" not in source and "np.empty" not in source
-
-
+# -- docs (the formula-first shape is in tests/test_optim_formulas.py) --------------------
 @pytest.mark.parametrize("module", [schedule_free, d_adaptation, prodigy])
 def test_docstring_examples(module):
     import doctest

@@ -45,18 +45,18 @@ from . import weight_decay as decay
 from .base import Optimizer
 
 
-def dadapt_adam_moments(grad, exp_avg, exp_avg_sq, s, dlr, beta1, beta2, eps):
-    """Update one parameter's m, v and s in place; return its ``(numerator, |s|_1)`` terms."""
+def dadapt_adam_moments(grad, exp_avg, exp_avg_sq, grad_sum, dlr, beta1, beta2, eps):
+    """Update m, v and s (``grad_sum``) in place; return this parameter's ``(numerator, |s|_1)``."""
     sqrt_beta2 = beta2**0.5
-    # dlr <g, s / (sqrt(v) + eps)>, with v and s from before this step
-    numerator = dlr * float(np.dot(grad.ravel(), (s / (np.sqrt(exp_avg_sq) + eps)).ravel()))
+    # dlr <g, grad_sum / (sqrt(v) + eps)>, with v and grad_sum from before this step
+    numerator = dlr * float(np.dot(grad.ravel(), (grad_sum / (np.sqrt(exp_avg_sq) + eps)).ravel()))
     exp_avg *= beta1  # m <- beta1 m + dlr (1 - beta1) g
     exp_avg += dlr * (1 - beta1) * grad
     exp_avg_sq *= beta2  # v <- beta2 v + (1 - beta2) g^2
     exp_avg_sq += (1 - beta2) * grad * grad
-    s *= sqrt_beta2  # s <- sqrt(beta2) s + dlr (1 - sqrt(beta2)) g
-    s += dlr * (1 - sqrt_beta2) * grad
-    return numerator, float(np.abs(s).sum())
+    grad_sum *= sqrt_beta2  # s <- sqrt(beta2) s + dlr (1 - sqrt(beta2)) g
+    grad_sum += dlr * (1 - sqrt_beta2) * grad
+    return numerator, float(np.abs(grad_sum).sum())
 
 
 def dadapt_adam_estimate(d, numerator_weighted, numerator, s_l1, beta2, growth_rate):

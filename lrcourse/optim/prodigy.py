@@ -47,10 +47,10 @@ from .d_adaptation import DAdaptation
 
 
 def prodigy_moments(
-    param, grad, p0, exp_avg, exp_avg_sq, s, d, d0, dlr, beta1, beta2, beta3, slice_p,
+    param, grad, p0, exp_avg, exp_avg_sq, grad_sum, d, d0, dlr, beta1, beta2, beta3, slice_p,
     safeguard_warmup,
 ):  # fmt: skip
-    """Update one parameter's m, v and s in place; return its ``(numerator, |s|_1)`` terms."""
+    """Update m, v and s (``grad_sum``) in place; return this parameter's ``(numerator, |s|_1)``."""
     sliced_grad = grad.reshape(-1)[::slice_p]
     x = param.reshape(-1)[::slice_p]
     numerator = (d / d0) * dlr * float(np.dot(sliced_grad, p0 - x))  # (d/d0) dlr <g, x0 - x>
@@ -59,9 +59,9 @@ def prodigy_moments(
         exp_avg += d * (1 - beta1) * grad
     exp_avg_sq *= beta2  # v <- beta2 v + d^2 (1 - beta2) g^2
     exp_avg_sq += d * d * (1 - beta2) * grad * grad
-    s *= beta3  # s <- beta3 s + (d/d0) dlr g
-    s += (d / d0) * (d if safeguard_warmup else dlr) * sliced_grad
-    return numerator, float(np.abs(s).sum())
+    grad_sum *= beta3  # s <- beta3 s + (d/d0) dlr g
+    grad_sum += (d / d0) * (d if safeguard_warmup else dlr) * sliced_grad
+    return numerator, float(np.abs(grad_sum).sum())
 
 
 def prodigy_estimate(

@@ -8,7 +8,7 @@ average instead, so the run can stop (or go on) at any step. Three sequences:
     x <- (1 - c) * x + c * z                   (the running average: what you evaluate)
     y =  (1 - beta) * z + beta * x             (where the gradient is taken: train on it)
 
-    c = w_t / (w_1 + ... + w_t),   w_t = t^r * max(lr_1..lr_t)^weight_lr_power
+    c = w_t / (w_1 + ... + w_t),   w_t = t^r * max(lr_1..lr_t)^weight_lr_power   (``ckp1``)
     lr_t = lr * min(1, t / warmup_steps)       (the only schedule: a linear warm-up)
 
 beta is SGD's ``momentum`` or Adam's ``beta1`` (0.9). With r = 0 and no warm-up, c = 1/t:
@@ -92,14 +92,14 @@ def average_weight(k, lr, warmup_steps, r, weight_lr_power, lr_max, weight_sum):
     return lr_t, lr_max, weight_sum, c
 
 
-def sgd_schedule_free(param, grad, z, lr, momentum, c):
-    """One schedule-free SGD step, in place; ``param`` holds y, ``lr`` is lr_t."""
-    lerp_(param, z, c)  # y <- (1 - c) y + c z
-    param += lr * (momentum * (1 - c) - 1) * grad  #   + lr (beta (1 - c) - 1) g
+def sgd_schedule_free(param, grad, z, lr, momentum, ckp1):
+    """One schedule-free SGD step, in place; ``param`` holds y, ``lr`` is lr_t, ``ckp1`` c."""
+    lerp_(param, z, ckp1)  # y <- (1 - c) y + c z
+    param += lr * (momentum * (1 - ckp1) - 1) * grad  #   + lr (beta (1 - c) - 1) g
     z -= lr * grad  # z <- z - lr g
 
 
-def adamw_schedule_free(param, grad, z, exp_avg_sq, step, lr, betas, eps, weight_decay, c):
+def adamw_schedule_free(param, grad, z, exp_avg_sq, step, lr, betas, eps, weight_decay, ckp1):
     """One schedule-free AdamW step as ``schedulefree`` computes it, in place (y in param)."""
     beta1, beta2 = betas
     exp_avg_sq *= beta2  # v <- beta2 v + (1 - beta2) g^2
@@ -107,8 +107,8 @@ def adamw_schedule_free(param, grad, z, exp_avg_sq, step, lr, betas, eps, weight
     grad = grad / (np.sqrt(exp_avg_sq / (1 - beta2**step)) + eps)  # g / (sqrt(v_hat) + eps)
     if weight_decay:
         grad = grad + weight_decay * param  #   + weight_decay y
-    lerp_(param, z, c)  # y <- (1 - c) y + c z + lr (beta1 (1 - c) - 1) g
-    param += lr * (beta1 * (1 - c) - 1) * grad
+    lerp_(param, z, ckp1)  # y <- (1 - c) y + c z + lr (beta1 (1 - c) - 1) g
+    param += lr * (beta1 * (1 - ckp1) - 1) * grad
     z -= lr * grad  # z <- z - lr g
 
 
@@ -142,7 +142,7 @@ class ScheduleFree(Optimizer):
         self.lr_max = -1.0
         self.weight_sum = 0.0
         self.scheduled_lr = 0.0  # lr_t of the last step, warm-up included (for plots)
-        self._c = 0.0  # the averaging weight of the current step
+        self._ckp1 = 0.0  # the averaging weight of the current step
 
     @property
     def beta(self) -> float:  # pragma: no cover - abstract
@@ -204,7 +204,7 @@ class ScheduleFree(Optimizer):
                 "hold y while training and the average x while evaluating)"
             )
         params, grads = self._check(params, grads)
-        self.scheduled_lr, self.lr_max, self.weight_sum, self._c = average_weight(
+        self.scheduled_lr, self.lr_max, self.weight_sum, self._ckp1 = average_weight(
             self.k, self.lr, self.warmup_steps, self.r, self.weight_lr_power,
             self.lr_max, self.weight_sum,
         )  # fmt: skip
@@ -279,7 +279,7 @@ class SGDScheduleFree(ScheduleFree):
         return decay.l2(grad, param, self.weight_decay)
 
     def _update(self, param, grad, state, lr):
-        sgd_schedule_free(param, grad, state["z"], self.scheduled_lr, self.momentum, self._c)
+        sgd_schedule_free(param, grad, state["z"], self.scheduled_lr, self.momentum, self._ckp1)
 
     def _torch_kwargs(self):
         return {"momentum": self.momentum, **super()._torch_kwargs()}
@@ -342,7 +342,7 @@ class AdamWScheduleFree(ScheduleFree):
         if self.convention == "torch":
             adamw_schedule_free(
                 param, grad, state["z"], state["exp_avg_sq"], t, self.scheduled_lr, self.betas,
-                self.eps, self.weight_decay, self._c,
+                self.eps, self.weight_decay, self._ckp1,
             )  # fmt: skip
             return
         dt = param.dtype.type  # Keras computes its scalars as tensors of the variable's dtype

@@ -24,17 +24,17 @@ Muon       torch.optim.Muon        keras.optimizers.Muon
            (+ AdamW for non-2-D)   (AdamW inside)
 =========  ======================  ==========================
 
-Since 2023 (their twins are torch optimizers from their authors' packages; Keras has none,
-so ``to_keras`` raises ``NotImplementedError``):
+Since 2023 (the torch twins are their authors' packages; where Keras has no twin,
+``to_keras`` raises ``NotImplementedError``):
 
-=================  ===================================
-class              torch twin
-=================  ===================================
-SGDScheduleFree    schedulefree.SGDScheduleFree
-AdamWScheduleFree  schedulefree.AdamWScheduleFree
-Prodigy            prodigyopt.Prodigy
-DAdaptAdam         dadaptation.DAdaptAdam
-=================  ===================================
+=================  ==============================  ==============================================
+class              torch twin                      Keras twin
+=================  ==============================  ==============================================
+SGDScheduleFree    schedulefree.SGDScheduleFree    (none)
+AdamWScheduleFree  schedulefree.AdamWScheduleFree  keras.optimizers.ScheduleFreeAdamW (a variant)
+Prodigy            prodigyopt.Prodigy              (none)
+DAdaptAdam         dadaptation.DAdaptAdam          (none)
+=================  ==============================  ==============================================
 """
 
 from .adadelta import Adadelta

@@ -137,7 +137,8 @@ class DAdaptation(Optimizer):
         for p, g, state in zip(params, grads, states, strict=True):
             state["step"] += 1
             if self.weight_decay and self.decouple:
-                p += -self.weight_decay * dlr * p  # w <- w - dlr * weight_decay * w
+                # w <- w - dlr * weight_decay * w, rounded as the twins' p.add_(p, alpha=-wd * dlr)
+                p += -self.weight_decay * dlr * p
             self._apply(p, g, state, dlr)
         self.k += 1
 

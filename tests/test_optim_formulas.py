@@ -17,6 +17,7 @@ import pytest
 from lrcourse import optim
 
 MODULES = ["sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamax", "nadam", "lion", "muon"]
+MODULES += ["schedule_free", "d_adaptation", "prodigy"]
 SCRATCH_NAMES = {"out", "tmp", "temp", "scratch", "buf", "work", "c", "s", "t"}
 
 

@@ -23,6 +23,18 @@ Lion       (none in torch 2.13)    keras.optimizers.Lion
 Muon       torch.optim.Muon        keras.optimizers.Muon
            (+ AdamW for non-2-D)   (AdamW inside)
 =========  ======================  ==========================
+
+Since 2023 (the torch twins are their authors' packages; where Keras has no twin,
+``to_keras`` raises ``NotImplementedError``):
+
+=================  ==============================  ==============================================
+class              torch twin                      Keras twin
+=================  ==============================  ==============================================
+SGDScheduleFree    schedulefree.SGDScheduleFree    (none)
+AdamWScheduleFree  schedulefree.AdamWScheduleFree  keras.optimizers.ScheduleFreeAdamW (a variant)
+Prodigy            prodigyopt.Prodigy              (none)
+DAdaptAdam         dadaptation.DAdaptAdam          (none)
+=================  ==============================  ==============================================
 """
 
 from .adadelta import Adadelta
@@ -30,10 +42,13 @@ from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
 from .base import Optimizer
+from .d_adaptation import DAdaptAdam
 from .lion import Lion
 from .muon import Muon as Muon
 from .nadam import NAdam
+from .prodigy import Prodigy
 from .rmsprop import RMSprop
+from .schedule_free import AdamWScheduleFree, SGDScheduleFree
 from .sgd import SGD
 
 __all__ = [
@@ -46,6 +61,10 @@ __all__ = [
     "Adamax",
     "NAdam",
     "Lion",
+    "SGDScheduleFree",
+    "AdamWScheduleFree",
+    "Prodigy",
+    "DAdaptAdam",
     "Optimizer",
 ]
 # Muon is exported (lrcourse.optim.Muon) but kept out of __all__, whose order the twin tests

@@ -164,6 +164,61 @@ def test_runs_unprivileged_and_writes_only_its_workdir(workdir):
     assert (workdir / "note.txt").read_text() == "hi"
 
 
+@needs_bwrap
+def test_tmp_is_private_writable_and_bounded(workdir):
+    code, result = run_python(
+        """
+        import json, os, tempfile
+        with tempfile.NamedTemporaryFile() as small:
+            small.write(b'x' * 1000); small.flush()
+        written = 0
+        try:
+            with open('/tmp/big', 'wb') as big:
+                for _ in range(8):
+                    big.write(b'x' * 2**20); big.flush(); written += 1
+        except OSError:
+            pass
+        print(json.dumps({'written_mib': written, 'tmpdir': tempfile.gettempdir()}))
+        """,
+        workdir,
+        limits=Limits(tmp_bytes=3 * 2**20),
+    )
+    assert code == 0 and result["tmpdir"] == "/tmp" and result["written_mib"] <= 3, result
+
+
+@needs_bwrap
+def test_an_in_memory_workdir_keeps_the_disk_clean_and_bounded(workdir):
+    (workdir / "given.ipynb").write_text("{}")
+    (workdir / "shared").mkdir()
+    code, result = run_python(
+        """
+        import json, os
+        given = open('given.ipynb').read()
+        try:
+            open('given.ipynb', 'w').write('changed'); changed = True
+        except OSError:
+            changed = False
+        written = 0
+        try:
+            for i in range(8):
+                with open(f'junk{i}', 'wb') as junk:
+                    junk.write(b'x' * 2**20)
+                written += 1
+        except OSError:
+            pass
+        open('shared/out.txt', 'w').write('back')
+        print(json.dumps({'given': given, 'changed': changed, 'written_mib': written}))
+        """,
+        workdir,
+        limits=Limits(tmp_bytes=3 * 2**20),
+        in_memory_except=[workdir / "shared"],
+    )
+    assert code == 0 and result["given"] == "{}" and not result["changed"], result
+    assert result["written_mib"] <= 3
+    assert sorted(p.name for p in workdir.iterdir()) == ["given.ipynb", "shared"]
+    assert (workdir / "shared" / "out.txt").read_text() == "back"
+
+
 # -- limits -------------------------------------------------------------------------------------
 
 

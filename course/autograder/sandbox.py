@@ -79,7 +79,8 @@ class Limits:
     """Resource limits of a sandboxed process, applied with ``setrlimit`` before it starts.
 
     ``processes`` counts threads too (Linux's ``RLIMIT_NPROC``). ``tmp_bytes`` is the size of
-    the sandbox's ``/tmp`` (a tmpfs, so it is memory).
+    the sandbox's ``/tmp`` (a tmpfs, so it is memory), and of its in-memory workdir when
+    ``popen_sandboxed(in_memory_except=...)`` asks for one.
     """
 
     memory_bytes: int = 3 * 2**30  # RLIMIT_AS
@@ -281,6 +282,7 @@ def _popen_bwrap(
     env: dict[str, str],
     python_paths: Sequence[Path] | None,
     popen_kwargs: dict,
+    in_memory_except: Sequence[Path] | None = None,
 ) -> subprocess.Popen:
     ids = sandbox_ids()
     workdir = Path(os.path.realpath(workdir))
@@ -296,7 +298,8 @@ def _popen_bwrap(
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             args += ["--ro-bind", top, top]
-    args += ["--dev", "/dev", "--proc", "/proc", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+    args += ["--dev", "/dev", "--proc", "/proc"]
+    args += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     binds = [(p, p) for p in _python_prefixes(include_venv=python_paths is None)]
     binds += [(p, p) for p in ("/etc/ld.so.cache", "/etc/localtime") if os.path.exists(p)]
     binds += [(os.path.realpath(p), os.path.abspath(p)) for p in ro_paths]
@@ -310,7 +313,10 @@ def _popen_bwrap(
             args += ["--perms", "0755", "--dir", folder]
     for source, dest in binds:
         args += ["--ro-bind", source, dest]
-    args += ["--bind", str(workdir), str(workdir)]
+    if in_memory_except is None:
+        args += ["--bind", str(workdir), str(workdir)]
+    else:
+        args += _in_memory_workdir(workdir, in_memory_except, limits)
     if ids is None:
         args += ["--chdir", str(workdir)]
     else:  # the workdir belongs to the sandbox's uid now: only that uid can enter it
@@ -327,6 +333,28 @@ def _popen_bwrap(
     )
 
 
+def _in_memory_workdir(workdir: Path, shared: Sequence[Path], limits: Limits) -> list[str]:
+    """bwrap arguments: ``workdir`` as a tmpfs of ``limits.tmp_bytes`` (writes stay in memory,
+    bounded) holding its present files read-only, and its ``shared`` subfolders read-write."""
+    shared = {os.path.realpath(workdir / p) for p in shared}
+    args = ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", str(workdir)]
+    for folder, dirs, files in os.walk(workdir):
+        keep = []
+        for name in sorted(dirs):
+            path = os.path.join(folder, name)
+            if os.path.realpath(path) in shared:
+                args += ["--bind", path, path]
+            else:
+                args += ["--dir", path]
+                keep.append(name)
+        dirs[:] = keep
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                args += ["--ro-bind", path, path]
+    return args
+
+
 def _python_argv(argv: list[str], isolated: bool) -> list[str]:
     """argv of a Python restricted to python_paths: no site (no site-packages), no user site."""
     python = os.path.realpath(argv[0]) if isolated else argv[0]
@@ -341,6 +369,7 @@ def popen_sandboxed(
     ro_paths: Sequence[Path] = (),
     env: dict[str, str] | None = None,
     python_paths: Sequence[Path] | None = None,
+    in_memory_except: Sequence[Path] | None = None,
     **popen_kwargs,
 ) -> subprocess.Popen:
     """Start ``argv`` in a sandbox whose only writable folder is ``workdir`` (also its cwd).
@@ -349,7 +378,10 @@ def popen_sandboxed(
     sandbox's uid). ``env``: added to a minimal environment (PATH, HOME=workdir, TMPDIR, ...;
     nothing else of ours leaks in). ``python_paths``: when given, ``argv[0]`` must be a Python
     interpreter; it then imports only the standard library and these package folders (e.g.
-    numpy's folder and ``numpy.libs``). ``popen_kwargs`` go to ``subprocess.Popen``
+    numpy's folder and ``numpy.libs``). ``in_memory_except``: when given (subfolders of
+    ``workdir``), the sandbox sees ``workdir`` as a tmpfs of ``limits.tmp_bytes`` holding its
+    present files read-only, and only those subfolders read-write on disk: what the learner
+    writes stays in bounded memory (kernels). ``popen_kwargs`` go to ``subprocess.Popen``
     (``stdout``, ``stderr``, ``pass_fds``...; not ``cwd``, ``env`` or ``preexec_fn``).
     Without bubblewrap the process runs unsandboxed with the limits only (see the module doc).
     """
@@ -383,6 +415,7 @@ def popen_sandboxed(
             env=full_env,
             python_paths=python_paths,
             popen_kwargs=popen_kwargs,
+            in_memory_except=in_memory_except,
         )
     warn_if_not_isolated()
     if python_paths is not None:  # the same view of packages, through symbolic links
@@ -466,6 +499,7 @@ class SandboxedProvisioner(LocalProvisioner):
             limits=km.limits,
             ro_paths=ro_paths,
             env=env,
+            in_memory_except=[km.runtime_dir],  # files the learner writes stay in memory
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

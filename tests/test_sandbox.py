@@ -474,3 +474,13 @@ def test_a_kernel_sees_only_its_own_notebooks(tmp_path):
     cells, _ = execute([probe], mine)
     assert texts(cells[0]).split() == [w for p in paths for w in (str(p), "False")]
     nbformat.validate(nbformat.v4.new_notebook(cells=cells))
+
+
+@pytest.mark.slow
+def test_without_bubblewrap_kernels_still_run_and_lost_kernels_are_handled(tmp_path, monkeypatch):
+    monkeypatch.setenv("LRCOURSE_BWRAP", "none")
+    monkeypatch.setattr(sandbox, "_warned", False)
+    with pytest.warns(sandbox.NotIsolatedWarning, match="apt-get install -y bubblewrap"):
+        cells, _ = execute(["print(6 * 7)", "import os; os._exit(0)", "print('late')"], tmp_path)
+    assert texts(cells[0]).strip() == "42"
+    assert errors(cells[1]) == errors(cells[2]) == ["KernelDied"]

@@ -27,9 +27,10 @@ sandbox) and the notebook's remaining cells get an error output, so nbgrader sti
 scores the notebook.
 
 Without bubblewrap (an instructor on macOS, or Linux without the package): the same calls run
-the process unsandboxed, with the rlimits only, after one warning saying so and how to install
-bubblewrap. ``LRCOURSE_BWRAP`` names the ``bwrap`` binary to use; ``LRCOURSE_BWRAP=none``
-forces that fallback.
+the process unsandboxed, with the rlimits only (and as root, Linux does not apply
+``RLIMIT_NPROC`` at all), after one warning saying so and how to install bubblewrap; kernels
+then talk over TCP on 127.0.0.1 as nbgrader's do. ``LRCOURSE_BWRAP`` names the ``bwrap``
+binary to use; ``LRCOURSE_BWRAP=none`` forces that fallback.
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ from lab_harness import (
     ensure_chromium,
     launch_browser,
     record_timing,
-    tag_expected_failures,
 )
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -43,7 +42,6 @@ def lab_root(tmp_path_factory):
     for tree in NOTEBOOK_TREES:
         if (REPO_ROOT / tree).is_dir():
             copy_tree(REPO_ROOT / tree, root / tree)
-    tag_expected_failures(root / "release")
     return root
 
 

@@ -8,9 +8,9 @@ Used by the browser tests (``tests/browser/``) and by ``scripts/readme_screensho
   127.0.0.1 port with every Jupyter directory (config, data, runtime, settings, workspaces)
   in a temporary folder, so a test run never reads or writes the user's, and always stops it.
 - :class:`NotebookPage` opens one notebook, waits until its kernel is really idle, runs it
-  (Run All for solution notebooks; for release notebooks Run All too, on served copies whose
-  stubs and test cells are tagged ``raises-exception``, with a restart below any other
-  failure), and checks what a learner sees: errors, widgets, explorers whose
+  (Run All; the course's stub and test cells carry the ``raises-exception`` tag in the
+  notebooks themselves, so one Run All reaches the end; after an error in an untagged cell
+  the run goes on below it), and checks what a learner sees: errors, widgets, explorers whose
   caption follows the slider, progress bars, and the browser console.
 
 Reading the notebook's state goes through the page (the DOM, and the notebook model exposed
@@ -146,25 +146,6 @@ def copy_tree(src: Path, dest: Path) -> None:
         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc"),
         dirs_exist_ok=True,
     )
-
-
-def tag_expected_failures(tree: Path) -> None:
-    """Tag the stubs and autograder tests of released notebooks ``raises-exception``.
-
-    In a release notebook the answer cells raise ``NotImplementedError`` and their test
-    cells fail until the learner has worked. With this JupyterLab tag, Run All goes on past
-    those cells (as a learner does when they run the rest of the notebook), so one Run All
-    covers the whole notebook; an error anywhere else still stops it and is reported.
-    Applied to the served copies only.
-    """
-    for path in Path(tree).rglob("*.ipynb"):
-        nb = json.loads(path.read_text())
-        for cell in nb["cells"]:
-            if cell["cell_type"] == "code" and nbgrader_kind(cell) in ("solution", "test"):
-                tags = cell.setdefault("metadata", {}).setdefault("tags", [])
-                if "raises-exception" not in tags:
-                    tags.append("raises-exception")
-        path.write_text(json.dumps(nb, indent=1))
 
 
 class LabServer:

@@ -102,6 +102,7 @@ def test_every_schedule_agrees_with_its_twins(explorer, report_figure):
     for label, choice in explorer.choices.items():
         explorer.select(label)
         assert "max |numpy - torch|" in explorer.caption, explorer.caption
+        assert "KerasSchedule" not in explorer.caption  # named as what it is, for learners
         values = explorer.values()
         n = choice.horizon(values)
         schedule = choice.schedule(values)
@@ -129,3 +130,51 @@ def test_one_redraw_is_fast(explorer, report_figure):
         timings.append(time.perf_counter() - start)
     report_figure("schedule explorer redraw, twins cached [s]", statistics.median(timings))
     assert min(timings) < 0.5, timings
+
+
+# Explorer entry -> the exercise of 02 whose parameters its sliders are named after.
+EXERCISE_OF = {
+    "time-based (inverse time)": "time_based_decay",
+    "step decay": "step_decay",
+    "exponential (discrete)": "exponential_decay",
+    "exponential (continuous)": "continuous_exponential_decay",
+    "polynomial": "polynomial_decay",
+    "cosine with warm restarts": "cosine_restarts",
+    "cyclical: triangular": "cyclical_lr",
+    "cyclical: triangular2": "cyclical_lr",
+    "cyclical: exp_range": "cyclical_lr",
+    "1-cycle": "one_cycle",
+    "linear warm-up + cosine": "warmup_cosine",
+}
+
+
+def exercise_parameters() -> dict[str, list[str]]:
+    """``{function: its parameter names}`` of the answer cells of 02."""
+    import ast
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parent.parent / "source_notebooks/02_schedules/02_schedules.ipynb"
+    found = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.FunctionDef):
+                    found[node.name] = [a.arg for a in node.args.args]
+    return found
+
+
+def test_the_sliders_are_named_like_the_exercise_parameters():
+    from lrcourse.widgets.schedule_explorer import CHOICES
+
+    exercises = exercise_parameters()
+    assert set(EXERCISE_OF.values()) <= set(exercises)
+    for choice in CHOICES:
+        names = [p.name for p in choice.params] + [k for k, _ in choice.fixed_args]
+        if choice.label in EXERCISE_OF:
+            expected = exercises[EXERCISE_OF[choice.label]]
+            assert set(names) <= set(expected), (choice.label, names, expected)
+        else:  # no exercise: the names the other entries use
+            used = {n for params in exercises.values() for n in params} | {"lr", "hold"}
+            assert set(names) <= used, (choice.label, names)

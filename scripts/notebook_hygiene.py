@@ -59,6 +59,24 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return tag_expected_failures(nb)
 
 
+def kernel_language_info() -> dict:
+    """The ``language_info`` this Python's ipykernel reports (its version included)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
+
+
+def stamp_language_info(nb: nbformat.NotebookNode, info: dict | None = None):
+    """Give ``nb`` the ``language_info`` its kernel will report, so that opening it in
+    JupyterLab changes nothing: JupyterLab writes the kernel's ``language_info`` into the
+    notebook as soon as the kernel starts, and a notebook whose metadata then differs is
+    marked unsaved before the learner has done anything. The committed release carries only
+    ``{"name": "python"}`` (it must not depend on the release maker's Python), so the copy
+    placed in a learner's workspace is stamped with the learner's own. Modified in place."""
+    nb.metadata["language_info"] = dict(info or kernel_language_info())
+    return nb
+
+
 def clean_notebook_file(path: Path) -> bool:
     """Clean the notebook at ``path`` in place; True when the file changed."""
     before = path.read_text(encoding="utf-8")

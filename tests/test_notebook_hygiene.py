@@ -212,3 +212,16 @@ def test_02_closes_with_the_next_assignment():
     nb = read("source_notebooks/02_schedules/02_schedules.ipynb")
     summary = next(c.source for c in reversed(nb.cells) if c.source.startswith("## Summary"))
     assert "`03_optimizers`" in summary
+
+
+def test_a_stamped_copy_carries_what_its_kernel_will_report():
+    """JupyterLab writes the kernel's language_info into a notebook when it opens; a copy
+    stamped with exactly that is not marked unsaved (checked in the browser tests)."""
+    from ipykernel.ipkernel import IPythonKernel
+    from notebook_hygiene import stamp_language_info
+
+    nb = read(NOTEBOOKS[0])
+    assert nb.metadata.language_info == {"name": "python"}  # the committed file: no version
+    stamp_language_info(nb)
+    assert nb.metadata.language_info == IPythonKernel.language_info
+    assert clean_notebook(nb).metadata.language_info == {"name": "python"}

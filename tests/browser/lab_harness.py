@@ -362,6 +362,8 @@ class RunReport:
     widget_views: int = 0
     console_problems: list[str] = field(default_factory=list)
     console_messages: list[str] = field(default_factory=list)  # errors and warnings, all
+    dirty_after_open: bool = False  # marked unsaved before the learner did anything
+    metadata_changed_on_open: list[str] = field(default_factory=list)  # which keys JupyterLab set
     server_tracebacks: list[str] = field(default_factory=list)
     screenshots: list[str] = field(default_factory=list)
 
@@ -405,6 +407,16 @@ _JS_PANEL = """(path) => {
   }
   return null;
 }"""
+
+_JS_MODEL_STATE = (
+    "(path) => { const find = "
+    + _JS_PANEL
+    + """;
+  const panel = find(path);
+  const model = panel.content.model;
+  return {dirty: model.dirty, metadata: model.toJSON().metadata};
+}"""
+)
 
 _JS_KERNEL_STATE = (
     "(path) => { const find = "
@@ -628,6 +640,15 @@ class NotebookPage:
         )
         self.wait_idle(timeout)
         report.open_to_idle_s = time.perf_counter() - t0
+        time.sleep(0.5)  # kernel info and kernelspec replies update the model asynchronously
+        state = self.page.evaluate(_JS_MODEL_STATE, self.path)
+        report.dirty_after_open = bool(state["dirty"])
+        saved = self.nb.get("metadata", {})
+        report.metadata_changed_on_open = sorted(
+            key
+            for key in set(saved) | set(state["metadata"])
+            if saved.get(key) != state["metadata"].get(key)
+        )
 
     def kernel_state(self) -> dict:
         return self.page.evaluate(_JS_KERNEL_STATE, self.path)

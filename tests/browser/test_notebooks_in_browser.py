@@ -107,6 +107,9 @@ def test_notebook_in_browser(notebook, browser, lab_server, screenshots_dir):
             f"one Run All did not reach the end ({report.rounds} rounds): tag the stub and test "
             "cells `raises-exception` in source_notebooks/ (make release does) and re-release"
         )
+    if report.dirty_after_open:  # a learner who only looked is asked to save or discard
+        changed = ", ".join(report.metadata_changed_on_open) or "not the notebook metadata"
+        problems.append(f"marked unsaved as soon as it opened (JupyterLab changed: {changed})")
     assert not problems, f"{notebook} ({mode} run):\n- " + "\n- ".join(problems)
 
 

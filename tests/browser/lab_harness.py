@@ -418,6 +418,23 @@ _JS_MODEL_STATE = (
 }"""
 )
 
+QUIET_S = 3.0  # idle this long with cells left unrun: Run All has stopped
+
+_JS_ROUND_STATE = (
+    "([path, first, last, top]) => { const find = "
+    + _JS_PANEL
+    + """;
+  const p = find(path);
+  const k = p.sessionContext.session && p.sessionContext.session.kernel;
+  const count = i => p.content.widgets[i].model.executionCount || 0;
+  const busy = Array.from(p.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))
+      .some(e => e.textContent.includes('*'))
+    || p.content.widgets.some(w => w.model.type === 'code' && w.model.executionState === 'running');
+  return {first: count(first) > top, last: count(last) > top, busy,
+          idle: !!k && k.status === 'idle'};
+}"""
+)
+
 _JS_KERNEL_STATE = (
     "(path) => { const find = "
     + _JS_PANEL
@@ -713,21 +730,32 @@ class NotebookPage:
                 + " return window.jupyterapp.commands.execute('notebook:run-all-below'); }",
                 [self.path, start],
             )
-        # Done when the first cell has its count (counts are set as a cell completes), no
-        # prompt shows [*] (queued cells keep it until they run or are aborted) and the
-        # kernel is idle.
-        self.page.wait_for_function(
-            "([path, i, top]) => { const find = "
-            + _JS_PANEL
-            + "; const p = find(path); const c = p.content.widgets[i];"
-            + " const k = p.sessionContext.session && p.sessionContext.session.kernel;"
-            + " const busy = Array.from(p.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))"
-            + "   .some(e => e.textContent.includes('*'));"
-            + " return c.model.executionCount > top && !busy && k && k.status === 'idle'; }",
-            arg=[self.path, first_code, top],
-            timeout=timeout * 1000,
-            polling=50,
+        # Done when the last code cell has a new count (counts are set as a cell completes)
+        # and the kernel is idle with no prompt at [*]; or, when Run All stopped early (an
+        # error aborts the queued cells), once that state has lasted QUIET_S: between two
+        # queued cells the kernel is idle for an instant, and off-screen cells of a windowed
+        # notebook have no prompt in the page, so one idle look proves nothing.
+        last_code = max(
+            i
+            for i in range(start, len(self.cells))
+            if self.cells[i]["cell_type"] == "code" and _source(self.cells[i]).strip()
         )
+        deadline = time.perf_counter() + timeout
+        quiet_since = None
+        while True:
+            state = self.page.evaluate(_JS_ROUND_STATE, [self.path, first_code, last_code, top])
+            settled = state["first"] and state["idle"] and not state["busy"]
+            if settled and state["last"]:
+                break
+            if settled:
+                quiet_since = quiet_since or time.perf_counter()
+                if time.perf_counter() - quiet_since >= QUIET_S:
+                    break
+            else:
+                quiet_since = None
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"Run All from cell {start} not done after {timeout:.0f} s")
+            time.sleep(0.1)
         after = self.cell_state()
         return [i for i, c in enumerate(after) if c["type"] == "code" and (c["count"] or 0) > top]
 

@@ -128,13 +128,15 @@ def test_every_cell_needs_only_the_setup_cell_and_the_answers(rel):
 @pytest.mark.slow
 @pytest.mark.parametrize("rel", SOURCES)
 def test_cells_run_in_reverse_order(rel, tmp_path):
-    """The setup cell, then every other code cell from the last to the first, in one kernel:
-    a cell that needs an earlier one fails here."""
+    """The setup cell, the learner's answers, then every other code cell from the last to
+    the first, in one kernel: a cell that needs an earlier one fails here."""
     from nbclient import NotebookClient
 
     nb = read(rel)
     cells = [c for _, c in code_cells(nb)]
-    nb.cells = [cells[0], *reversed(cells[1:])]
+    answers = [c for c in cells[1:] if nbgrader(c).get("solution")]
+    others = [c for c in cells[1:] if not nbgrader(c).get("solution")]
+    nb.cells = [cells[0], *answers, *reversed(others)]
     client = NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )

@@ -86,3 +86,12 @@ c.Autograde.autograde_preprocessors = [
     AssignLatePenalties,
     CheckCellMetadata,
 ]
+
+# Feedback HTML that reads well with no internet: nbgrader's template loads MathJax from a CDN,
+# so lrcourse.feedback_html renders every formula as MathML (shown by the browser itself) and
+# wraps long autograder messages instead of clipping them. nbgrader's own two preprocessors first.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "lrcourse.feedback_html.OfflineFeedback",
+]

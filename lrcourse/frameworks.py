@@ -7,6 +7,11 @@ straight to file descriptor 2 while it loads, before any Python setting can stop
 first cell that touches Keras. :func:`import_keras` loads Keras (TensorFlow backend) with
 that descriptor pointed at /dev/null for the duration of the import only; Python errors
 still propagate as usual.
+
+The CUDA runtime is started later, by the first operation, and reports a machine without a
+usable GPU the same way ("failed call to cuInit"). So with the TensorFlow backend
+:func:`import_keras` also lists the devices inside the silenced block, which starts that
+runtime there; later operations print nothing more.
 """
 
 from __future__ import annotations
@@ -38,4 +43,14 @@ def import_keras():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     with silenced_native_stderr():
         import keras
+
+        start_devices(keras)
     return keras
+
+
+def start_devices(keras) -> None:
+    """Start the backend's device runtime now (TensorFlow: list the physical devices)."""
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()

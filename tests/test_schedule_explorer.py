@@ -45,9 +45,11 @@ def test_importing_the_module_loads_nothing_heavy():
 def test_under_nbgrader_the_widget_is_built_without_drawing():
     code = (
         "from lrcourse.widgets.schedule_explorer import schedule_explorer, twins\n"
-        "box = schedule_explorer()\n"
-        "assert box.explorer.caption == '' and twins.cache_info().currsize == 0\n"
-        "assert len(box.explorer.params_box.children) == 3"
+        "from IPython.display import display\n"
+        "explorer = schedule_explorer()\n"
+        "display(explorer)\n"
+        "assert explorer.caption == '' and twins.cache_info().currsize == 0\n"
+        "assert len(explorer.params_box.children) == 3"
     )
     loaded = _modules_loaded_by(code, {"NBGRADER_EXECUTION": "autograde"})
     assert not set(loaded) & set(FRAMEWORKS), loaded
@@ -65,8 +67,9 @@ def explorer():
 
     from lrcourse.widgets import schedule_explorer as module
 
-    def render_png(fig):
-        fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+    def render_png(obj):
+        if hasattr(obj, "savefig"):  # a figure; captions are HTML objects
+            obj.savefig(io.BytesIO(), format="png", bbox_inches="tight")
 
     original = IPython.display.display
     IPython.display.display = render_png
@@ -77,16 +80,17 @@ def explorer():
 
 
 def test_a_parameter_change_updates_the_caption(explorer):
-    def shown():  # the caption's first line: schedule=... name=value ...
-        return explorer.caption.splitlines()[0].split()
+    def shown():  # the caption's first line: schedule=... | name=value | ...
+        return explorer.caption.splitlines()[0].split(" | ")
 
     explorer.select("step decay")
-    assert shown() == ["schedule=StepDecay", "initial_lr=0.1", "step_size=10", "gamma=0.5"]
+    # the sliders are named like step_decay(step, lr0, drop, epochs_drop, steps_per_epoch)
+    assert shown() == ["schedule=StepDecay", "lr0=0.1", "drop=0.5", "epochs_drop=10"]
     assert "torch StepLR: max |numpy - torch| = 0.0e+00" in explorer.caption
-    explorer.set(gamma=0.3)
-    assert "gamma=0.3" in shown()
-    explorer.set(initial_lr=10**-1.5)
-    assert "initial_lr=0.03162" in shown()
+    explorer.set(drop=0.3)
+    assert "drop=0.3" in shown()
+    explorer.set(lr0=10**-1.5)
+    assert "lr0=0.03162" in shown()
     explorer.select("cyclical: triangular2")
     assert shown()[:3] == ["schedule=CyclicLR", "mode=triangular2", "base_lr=0.001"]
 
@@ -98,6 +102,7 @@ def test_every_schedule_agrees_with_its_twins(explorer, report_figure):
     for label, choice in explorer.choices.items():
         explorer.select(label)
         assert "max |numpy - torch|" in explorer.caption, explorer.caption
+        assert "KerasSchedule" not in explorer.caption  # named as what it is, for learners
         values = explorer.values()
         n = choice.horizon(values)
         schedule = choice.schedule(values)
@@ -114,7 +119,7 @@ def test_every_schedule_agrees_with_its_twins(explorer, report_figure):
 def test_one_redraw_is_fast(explorer, report_figure):
     explorer.select("cosine with warm restarts")
     start = time.perf_counter()
-    explorer.set(first_decay_steps=12)  # redraws with a parameter set not cached yet
+    explorer.set(first_period=12)  # redraws with a parameter set not cached yet
     uncached = time.perf_counter() - start
     report_figure("schedule explorer redraw, twins evaluated [s]", uncached)
     assert uncached < 1.0
@@ -125,3 +130,51 @@ def test_one_redraw_is_fast(explorer, report_figure):
         timings.append(time.perf_counter() - start)
     report_figure("schedule explorer redraw, twins cached [s]", statistics.median(timings))
     assert min(timings) < 0.5, timings
+
+
+# Explorer entry -> the exercise of 02 whose parameters its sliders are named after.
+EXERCISE_OF = {
+    "time-based (inverse time)": "time_based_decay",
+    "step decay": "step_decay",
+    "exponential (discrete)": "exponential_decay",
+    "exponential (continuous)": "continuous_exponential_decay",
+    "polynomial": "polynomial_decay",
+    "cosine with warm restarts": "cosine_restarts",
+    "cyclical: triangular": "cyclical_lr",
+    "cyclical: triangular2": "cyclical_lr",
+    "cyclical: exp_range": "cyclical_lr",
+    "1-cycle": "one_cycle",
+    "linear warm-up + cosine": "warmup_cosine",
+}
+
+
+def exercise_parameters() -> dict[str, list[str]]:
+    """``{function: its parameter names}`` of the answer cells of 02."""
+    import ast
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).parent.parent / "source_notebooks/02_schedules/02_schedules.ipynb"
+    found = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.FunctionDef):
+                    found[node.name] = [a.arg for a in node.args.args]
+    return found
+
+
+def test_the_sliders_are_named_like_the_exercise_parameters():
+    from lrcourse.widgets.schedule_explorer import CHOICES
+
+    exercises = exercise_parameters()
+    assert set(EXERCISE_OF.values()) <= set(exercises)
+    for choice in CHOICES:
+        names = [p.name for p in choice.params] + [k for k, _ in choice.fixed_args]
+        if choice.label in EXERCISE_OF:
+            expected = exercises[EXERCISE_OF[choice.label]]
+            assert set(names) <= set(expected), (choice.label, names, expected)
+        else:  # no exercise: the names the other entries use
+            used = {n for params in exercises.values() for n in params} | {"lr", "hold"}
+            assert set(names) <= used, (choice.label, names)

@@ -505,7 +505,7 @@ def test_the_explorer_asks_the_schedule_for_its_horizon():
         values = {p.name: p.value for p in choice.params}
         assert choice.horizon(values) == min(choice.schedule(values).horizon, explorer.MAX_STEPS)
     cosine = next(c for c in explorer.CHOICES if c.label == "cosine")
-    assert cosine.horizon({"initial_lr": 0.1, "decay_steps": 100, "alpha": 0.0}) == 121
+    assert cosine.horizon({"lr_max": 0.1, "lr_min": 0.0, "decay_steps": 100}) == 121
     assert (
         S.CosineDecay(0.1, 100).horizon
         == 121

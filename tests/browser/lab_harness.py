@@ -8,9 +8,9 @@ Used by the browser tests (``tests/browser/``) and by ``scripts/readme_screensho
   127.0.0.1 port with every Jupyter directory (config, data, runtime, settings, workspaces)
   in a temporary folder, so a test run never reads or writes the user's, and always stops it.
 - :class:`NotebookPage` opens one notebook, waits until its kernel is really idle, runs it
-  (Run All for solution notebooks; for release notebooks Run All too, on served copies whose
-  stubs and test cells are tagged ``raises-exception``, with a restart below any other
-  failure), and checks what a learner sees: errors, widgets, explorers whose
+  (Run All; the course's stub and test cells carry the ``raises-exception`` tag in the
+  notebooks themselves, so one Run All reaches the end; after an error in an untagged cell
+  the run goes on below it), and checks what a learner sees: errors, widgets, explorers whose
   caption follows the slider, progress bars, and the browser console.
 
 Reading the notebook's state goes through the page (the DOM, and the notebook model exposed
@@ -146,25 +146,6 @@ def copy_tree(src: Path, dest: Path) -> None:
         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc"),
         dirs_exist_ok=True,
     )
-
-
-def tag_expected_failures(tree: Path) -> None:
-    """Tag the stubs and autograder tests of released notebooks ``raises-exception``.
-
-    In a release notebook the answer cells raise ``NotImplementedError`` and their test
-    cells fail until the learner has worked. With this JupyterLab tag, Run All goes on past
-    those cells (as a learner does when they run the rest of the notebook), so one Run All
-    covers the whole notebook; an error anywhere else still stops it and is reported.
-    Applied to the served copies only.
-    """
-    for path in Path(tree).rglob("*.ipynb"):
-        nb = json.loads(path.read_text())
-        for cell in nb["cells"]:
-            if cell["cell_type"] == "code" and nbgrader_kind(cell) in ("solution", "test"):
-                tags = cell.setdefault("metadata", {}).setdefault("tags", [])
-                if "raises-exception" not in tags:
-                    tags.append("raises-exception")
-        path.write_text(json.dumps(nb, indent=1))
 
 
 class LabServer:
@@ -381,6 +362,8 @@ class RunReport:
     widget_views: int = 0
     console_problems: list[str] = field(default_factory=list)
     console_messages: list[str] = field(default_factory=list)  # errors and warnings, all
+    dirty_after_open: bool = False  # marked unsaved before the learner did anything
+    metadata_changed_on_open: list[str] = field(default_factory=list)  # which keys JupyterLab set
     server_tracebacks: list[str] = field(default_factory=list)
     screenshots: list[str] = field(default_factory=list)
 
@@ -424,6 +407,33 @@ _JS_PANEL = """(path) => {
   }
   return null;
 }"""
+
+_JS_MODEL_STATE = (
+    "(path) => { const find = "
+    + _JS_PANEL
+    + """;
+  const panel = find(path);
+  const model = panel.content.model;
+  return {dirty: model.dirty, metadata: model.toJSON().metadata};
+}"""
+)
+
+QUIET_S = 3.0  # idle this long with cells left unrun: Run All has stopped
+
+_JS_ROUND_STATE = (
+    "([path, first, last, top]) => { const find = "
+    + _JS_PANEL
+    + """;
+  const p = find(path);
+  const k = p.sessionContext.session && p.sessionContext.session.kernel;
+  const count = i => p.content.widgets[i].model.executionCount || 0;
+  const busy = Array.from(p.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))
+      .some(e => e.textContent.includes('*'))
+    || p.content.widgets.some(w => w.model.type === 'code' && w.model.executionState === 'running');
+  return {first: count(first) > top, last: count(last) > top, busy,
+          idle: !!k && k.status === 'idle'};
+}"""
+)
 
 _JS_KERNEL_STATE = (
     "(path) => { const find = "
@@ -647,6 +657,15 @@ class NotebookPage:
         )
         self.wait_idle(timeout)
         report.open_to_idle_s = time.perf_counter() - t0
+        time.sleep(0.5)  # kernel info and kernelspec replies update the model asynchronously
+        state = self.page.evaluate(_JS_MODEL_STATE, self.path)
+        report.dirty_after_open = bool(state["dirty"])
+        saved = self.nb.get("metadata", {})
+        report.metadata_changed_on_open = sorted(
+            key
+            for key in set(saved) | set(state["metadata"])
+            if saved.get(key) != state["metadata"].get(key)
+        )
 
     def kernel_state(self) -> dict:
         return self.page.evaluate(_JS_KERNEL_STATE, self.path)
@@ -711,21 +730,32 @@ class NotebookPage:
                 + " return window.jupyterapp.commands.execute('notebook:run-all-below'); }",
                 [self.path, start],
             )
-        # Done when the first cell has its count (counts are set as a cell completes), no
-        # prompt shows [*] (queued cells keep it until they run or are aborted) and the
-        # kernel is idle.
-        self.page.wait_for_function(
-            "([path, i, top]) => { const find = "
-            + _JS_PANEL
-            + "; const p = find(path); const c = p.content.widgets[i];"
-            + " const k = p.sessionContext.session && p.sessionContext.session.kernel;"
-            + " const busy = Array.from(p.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))"
-            + "   .some(e => e.textContent.includes('*'));"
-            + " return c.model.executionCount > top && !busy && k && k.status === 'idle'; }",
-            arg=[self.path, first_code, top],
-            timeout=timeout * 1000,
-            polling=50,
+        # Done when the last code cell has a new count (counts are set as a cell completes)
+        # and the kernel is idle with no prompt at [*]; or, when Run All stopped early (an
+        # error aborts the queued cells), once that state has lasted QUIET_S: between two
+        # queued cells the kernel is idle for an instant, and off-screen cells of a windowed
+        # notebook have no prompt in the page, so one idle look proves nothing.
+        last_code = max(
+            i
+            for i in range(start, len(self.cells))
+            if self.cells[i]["cell_type"] == "code" and _source(self.cells[i]).strip()
         )
+        deadline = time.perf_counter() + timeout
+        quiet_since = None
+        while True:
+            state = self.page.evaluate(_JS_ROUND_STATE, [self.path, first_code, last_code, top])
+            settled = state["first"] and state["idle"] and not state["busy"]
+            if settled and state["last"]:
+                break
+            if settled:
+                quiet_since = quiet_since or time.perf_counter()
+                if time.perf_counter() - quiet_since >= QUIET_S:
+                    break
+            else:
+                quiet_since = None
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"Run All from cell {start} not done after {timeout:.0f} s")
+            time.sleep(0.1)
         after = self.cell_state()
         return [i for i, c in enumerate(after) if c["type"] == "code" and (c["count"] or 0) > top]
 

@@ -5,8 +5,9 @@
 - Release notebooks (``release/``, what learners get): errors are allowed only where the
   learner has work to do: a solution cell may raise ``NotImplementedError`` (its stub), an
   autograder test cell may fail with ``NotImplementedError``, an ``AssertionError``
-  (``AnswerRejected``) or a ``NameError``. After such an error the run goes on from the next
-  cell (Run > Run Selected Cell and All Below), so every other cell must run clean.
+  (``AnswerRejected``) or a ``NameError``. Those cells are tagged ``raises-exception`` in the
+  notebooks themselves, so one Run All must reach the end (the harness would go on below an
+  error, but a second round is a failure here), and every other cell must run clean.
 - Both: every widget renders (no text fallback, no "Error displaying widget"), moving each
   explorer's sliders updates its caption to the new value under a redrawn plot, a dropdown
   change updates the caption, tqdm loops show a progress-bar widget, and the browser console
@@ -101,6 +102,14 @@ def test_notebook_in_browser(notebook, browser, lab_server, screenshots_dir):
     )
     page.close()
     problems = _check(report, notebook, screenshots_dir)
+    if report.rounds != 1:  # the notebook as committed, untouched: its tags must carry Run All
+        problems.append(
+            f"one Run All did not reach the end ({report.rounds} rounds): tag the stub and test "
+            "cells `raises-exception` in source_notebooks/ (make release does) and re-release"
+        )
+    if report.dirty_after_open:  # a learner who only looked is asked to save or discard
+        changed = ", ".join(report.metadata_changed_on_open) or "not the notebook metadata"
+        problems.append(f"marked unsaved as soon as it opened (JupyterLab changed: {changed})")
     assert not problems, f"{notebook} ({mode} run):\n- " + "\n- ".join(problems)
 
 

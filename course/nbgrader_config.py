@@ -76,6 +76,8 @@ from nbgrader.preprocessors import (  # noqa: E402
     SaveAutoGrades,
 )
 
+c.CleanRoomVerdicts.graders_dir = os.path.join(COURSE_DIR, "graders")
+c.CleanRoomVerdicts.source_dir = os.path.join(ROOT, "source_notebooks")
 c.Autograde.autograde_preprocessors = [
     SandboxedExecute,
     IgnorePattern,

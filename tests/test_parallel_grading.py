@@ -76,10 +76,33 @@ SUBMISSIONS = {  # student -> {answer cell: new source}
 HONEST = ["blank", "full", "wrong"]
 
 
+ANSWER_KEY = """
+import numpy as np
+from autograder.exercise import Case, Exercise, Mistakes
+
+
+def reference(x):
+    return {formula}
+
+
+EXERCISE = Exercise(
+    name="{name}",
+    reference=reference,
+    visible=(Case((2.0,)), Case((4.0,))),
+    draw_hidden=lambda rng: [Case((float(rng.uniform(-9, 9)),))],
+    mistakes=tuple(Mistakes()),
+)
+"""
+
+
 def make_course(root: Path) -> Path:
     (root / "course").mkdir(parents=True)
     shutil.copy(REPO / "course" / "nbgrader_config.py", root / "course")
     shutil.copytree(REPO / "course" / "autograder", root / "course" / "autograder")
+    keys = root / "course" / "graders" / ASSIGNMENT
+    keys.mkdir(parents=True)
+    for name, formula in (("double", "2 * x"), ("half", "x / 2")):
+        (keys / f"{name}.py").write_text(ANSWER_KEY.format(name=name, formula=formula))
     (root / "source_notebooks" / ASSIGNMENT).mkdir(parents=True)
     nbformat.write(
         source_notebook(), root / "source_notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

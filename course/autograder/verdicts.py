@@ -25,7 +25,9 @@ from pathlib import Path
 import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
 
 from lrcourse.grading.answer_calls import MISSING, NO_VALUE
 from lrcourse.grading.verdict import explain
@@ -34,7 +36,6 @@ from .answer_key import answer_key
 from .clean_room import Call, run_answers
 from .exercise import outputs_or_failed, quietly
 
-COURSE_ROOT = Path(__file__).resolve().parent.parent.parent
 DISAGREED = (
     "(The run of this test inside your notebook said otherwise; the autograder's own run, "
     "outside the notebook, is what counts.)"
@@ -76,12 +77,29 @@ def _stdout(text: str) -> NotebookNode:
 class CleanRoomVerdicts(NbGraderPreprocessor):
     """Score each locked test cell from a run of the answers outside the learner's kernel."""
 
+    graders_dir = Unicode(
+        "", help="The answer keys' folder (default: course/graders of the course root)"
+    ).tag(config=True)
+    source_dir = Unicode(
+        "", help="The instructor notebooks (default: the course's source directory)"
+    ).tag(config=True)
+
+    def _course(self) -> CourseDirectory:
+        return CourseDirectory(config=self.config)
+
+    def _graders_dir(self) -> Path:
+        return Path(self.graders_dir or Path(self._course().root) / "course" / "graders")
+
+    def _source_dir(self) -> Path:
+        course = self._course()
+        return Path(self.source_dir or Path(course.root) / course.source_directory)
+
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         assignment, notebook = info["assignment"], info["notebook"]
         student = str(info.get("student", ""))
         self._restore_from_source(nb, assignment, notebook)
-        exercises = answer_key(assignment)
+        exercises = answer_key(assignment, self._graders_dir())
         answer_cells = [c for c in nb.cells if c.cell_type == "code" and utils.is_solution(c)]
         answers_by_id = {c.metadata.nbgrader.get("grade_id"): i for i, c in enumerate(answer_cells)}
         sources = [_python_source(c.source) for c in answer_cells]
@@ -178,7 +196,7 @@ class CleanRoomVerdicts(NbGraderPreprocessor):
 
     def _restore_from_source(self, nb, assignment: str, notebook: str) -> None:
         """Grade cells' sources and points as in source_notebooks/, whatever the gradebook says."""
-        path = COURSE_ROOT / "source_notebooks" / assignment / f"{notebook}.ipynb"
+        path = self._source_dir() / assignment / f"{notebook}.ipynb"
         if not path.exists():
             self.log.warning("no source notebook %s to check the grade cells against", path)
             return

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..callbacks.improvement import fresh_for
 from ..models import ModelSpec, build_torch
 from ..models.torch_net import to_nchw
 from .batches import endless_batches, epoch_order
@@ -164,6 +165,11 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
     template = config.get_optimizer()
     optimizer = template.to_torch(model.parameters())
     learning_rate = _LearningRate(config, optimizer, total)
+    # each run gets its own plateau / early-stopping state, as Keras builds fresh callbacks
+    plateau, stopper = (
+        None if rule is None else fresh_for(rule, config.monitor)
+        for rule in (config.plateau, config.early_stopping)
+    )
 
     history = History(run=run)
     history.meta.update(
@@ -211,8 +217,8 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
             )
             progress.epoch_done(epoch + 1, config.epochs, val_acc)
             metric = val_loss if config.monitor == "val_loss" else val_acc
-            learning_rate.apply_plateau(config.plateau, metric, log.step)
-            if _should_stop(config.early_stopping, metric, model):
+            learning_rate.apply_plateau(plateau, metric, log.step)
+            if _should_stop(stopper, metric, model):
                 history.stopped_early = epoch + 1
                 break
             if log.step >= total:

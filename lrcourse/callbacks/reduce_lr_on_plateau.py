@@ -11,8 +11,8 @@ The rule (torch's, fed once per epoch with the monitored value and the current l
        then cooldown_counter = cooldown, num_bad_epochs = 0
 
 Defaults (torch's, except the mode): mode "auto" (Keras': "max" when the monitored metric
-is an accuracy, else "min", see ``improvement.py``; torch's default is "min"), factor 0.1, patience 10, threshold 1e-4 (relative),
-cooldown 0, min_lr 0, eps 1e-8.
+is an accuracy, else "min", see ``improvement.py``; torch's default is "min"), factor 0.1,
+patience 10, threshold 1e-4 (relative), cooldown 0, min_lr 0, eps 1e-8.
 
 Counting: the reduction comes at the ``patience + 1``-th epoch in a row without
 improvement (``num_bad_epochs > patience``). Keras counts differently: its callback

@@ -116,7 +116,7 @@ def test_scale_rule():
     cpu = choose_scale("cifar10", gpu=False)
     assert cpu.scaled and cpu.subset["train"] == 5000 and "no GPU" in cpu.reason
     digits = choose_scale("digits", gpu=True, epochs=4)
-    assert digits.scaled and digits.epochs == 4 and "not cached" in digits.reason
+    assert digits.scaled and digits.epochs == 4 and "digits were asked for" in digits.reason
     assert choose_scale("digits", gpu=False, full=True).scaled is False
 
 
@@ -127,6 +127,30 @@ def test_settings_are_checked(tmp_path):
         CompareSettings(out_dir=tmp_path, epochs=0)
     with pytest.raises(ValueError, match="unknown run"):
         CompareSettings(out_dir=tmp_path, runs=("fast",))
+
+
+def test_one_seed_has_no_spread_to_report():
+    from lrcourse.experiments.compare import summarise
+    from lrcourse.experiments.runs import RUNS
+    from lrcourse.train import History
+
+    h = History(run="constant")
+    h.record_epoch(train_loss=1.0, train_accuracy=0.5, val_loss=1.0, val_accuracy=0.5, lr=0.1,
+                   time_s=1.0, train_time_s=1.0)  # fmt: skip
+    rows = summarise([RUNS["constant"]], {"constant": [h]})
+    assert math.isnan(rows[0]["final_val_accuracy_std"])  # not a reassuring 0.0
+    assert rows[0]["final_val_accuracy_mean"] == 0.5
+    line = format_table(rows).splitlines()[2]
+    assert "±" not in line and line.split()[1] == "0.500" and line.split()[-1] == "1"
+
+
+def test_a_corrupt_archive_is_named_in_the_scale_reason(tmp_path):
+    from lrcourse.data import cifar10
+    from lrcourse.data.choose import fallback_reason
+
+    (tmp_path / cifar10.FILENAME).write_bytes(b"junk")
+    scale = choose_scale("digits", gpu=False, fallback=fallback_reason(tmp_path))
+    assert "is corrupt" in scale.reason and "not cached" not in scale.reason
 
 
 def test_tiny_comparison_writes_table_and_figures(tmp_path):

@@ -13,9 +13,9 @@ build the framework's optimizer) and the learning rate comes from ``schedule``:
   ``keras.optimizers.schedules.LearningRateSchedule`` for the Keras trainer.
 
 ``cpu_threads`` (torch trainer only; TensorFlow fixes its thread pools when it starts):
-small models on a CPU are dominated by per-operation overhead. On an idle 2-core machine
-two threads trained the article CNN 1.6x faster than one; on the same machine under load
-(load average 7) one thread was 20-30x faster, the extra thread only spinning.
+small models on a CPU are dominated by per-operation overhead, and on a loaded machine
+extra threads only spin; one thread is the robust choice there (figures in
+benchmarks/RESULTS.md).
 
 ``plateau`` (``lrcourse.callbacks.ReduceLROnPlateau``) and ``early_stopping``
 (``lrcourse.callbacks.EarlyStopping``) are fed the ``monitor`` metric once per epoch. A

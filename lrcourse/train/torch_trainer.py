@@ -4,8 +4,9 @@ The dataset is copied to the device once (no data loader: a batch is an index in
 device memory, NHWC, which seen as NCHW is channels-last), the model uses channels-last
 memory too (on a CPU as well: oneDNN is faster with it for the ResNet, see
 benchmarks/RESULTS.md), and on a CUDA GPU the forward pass runs under autocast in
-bfloat16 (float16 with a gradient scaler on GPUs without bf16). On a CPU everything is float32 and runs are
-reproducible bit for bit from ``config.seed`` (weights, dropout and batch order).
+bfloat16 (float16 with a gradient scaler on GPUs without bf16). On a CPU everything is
+float32 and runs are reproducible bit for bit from ``config.seed`` (weights, dropout and
+batch order).
 
 Before every update the learning rate is set from the run's plan (an lrcourse schedule
 evaluated at the update's index, or a constant), or a native torch scheduler is stepped

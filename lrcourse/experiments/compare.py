@@ -83,11 +83,9 @@ def gpu_available(framework: str) -> bool:
         import torch
 
         return torch.cuda.is_available()
-    from ..frameworks import import_keras
+    from ..train import keras_trainer
 
-    keras = import_keras()
-
-    return bool(keras.distribution.list_devices("gpu"))
+    return keras_trainer.gpu_present()
 
 
 @dataclass

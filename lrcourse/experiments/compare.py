@@ -101,10 +101,16 @@ class Plan:
     started: float = 0.0
 
 
-def plan_comparison(settings: CompareSettings, *, say: Callable[[str], None] = print) -> Plan:
+def plan_comparison(
+    settings: CompareSettings, *, say: Callable[[str], None] = print, dataset=None
+) -> Plan:
     """Load the dataset and build every run's ``TrainConfig`` (optimizer, schedule) for every
     seed. A run that cannot be built at this length (a 1-cycle of 3 updates...) raises
-    ValueError naming the run, before any other run has trained."""
+    ValueError naming the run, before any other run has trained.
+
+    ``dataset``: an ``lrcourse.data.Dataset`` to use instead of ``settings.dataset`` (e.g.
+    random images for a throughput check); it is used whole, for ``settings.epochs`` (or
+    100) epochs, when ``settings.full``, and scaled down like the digits otherwise."""
     from ..data import load_dataset, resolve_name
     from ..data.choose import fallback_reason
     from ..models import model_spec
@@ -113,17 +119,22 @@ def plan_comparison(settings: CompareSettings, *, say: Callable[[str], None] = p
 
     start = time.perf_counter()
     runs = select_runs(settings.runs)
-    name = resolve_name(settings.dataset, settings.data_dir)
+    if dataset is None:
+        name = resolve_name(settings.dataset, settings.data_dir)
+        fallback = fallback_reason(settings.data_dir) if settings.dataset == "auto" else None
+    else:
+        name, fallback = dataset.name, f"the dataset given is {dataset.name}"
     scale = choose_scale(
         name,
         gpu_available(settings.framework),
         full=settings.full,
         epochs=settings.epochs,
-        fallback=fallback_reason(settings.data_dir) if settings.dataset == "auto" else None,
+        fallback=fallback,
     )
     say(f"lrcourse compare: {scale.reason}")
     threads = settings.cpu_threads or (1 if scale.scaled else None)
-    dataset = load_dataset(name, data_dir=settings.data_dir)
+    if dataset is None:
+        dataset = load_dataset(name, data_dir=settings.data_dir)
     if scale.subset:
         dataset = dataset.subset(**scale.subset)
     say(f"dataset {dataset.describe()}")

@@ -58,6 +58,6 @@ def choose_scale(
         True,
         epochs or SCALED_EPOCHS,
         None,
-        f"scaled down: {fallback or 'the digits were asked for'}, so the embedded 8x8 digits "
-        "and fewer epochs",
+        f"scaled down: {fallback or 'the digits were asked for'}, so "
+        f"{'the embedded 8x8 digits' if dataset == 'digits' else dataset} and fewer epochs",
     )

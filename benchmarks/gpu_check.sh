@@ -51,14 +51,14 @@ KERAS=${KERAS_BACKEND:-jax}
 [ "$MODE" = cpu ] && KERAS=${KERAS_BACKEND:-}  # here: whatever backend Keras defaults to
 PYTEST=(-m pytest -q -rs -p no:cacheprovider --rootdir "$ROOT" -c "$ROOT/pyproject.toml")
 
-# per-section limits in seconds: 20+25+75+60+110+60+120 = 470 s at most
+# per-section limits in seconds: 25+40+60+60+100+75+110 = 470 s at most
 if [ "$MODE" = cpu ]; then
   THROUGHPUT=(--steps 2 --models article_cnn --resnet-batch 16)
   COMPARISON=(--cpu --epochs 1 --seeds 1 --runs constant,adam --budget 60)
   export LRCOURSE_REQUIRE_GPU=0
 else
   THROUGHPUT=()
-  COMPARISON=(--epochs 2 --seeds 3 --runs reference --budget 100)
+  COMPARISON=(--epochs 2 --seeds 3 --runs reference --budget 90)
   export LRCOURSE_REQUIRE_GPU=1  # a GPU test that finds no GPU fails instead of skipping
 fi
 
@@ -89,7 +89,8 @@ section() {  # section NAME LIMIT_S COMMAND...
   local seconds
   seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
   local note
-  note=$(grep -E 'passed|failed|error|extrapolated|Error' "$OUT/$name.log" | tail -1 | cut -c1-110)
+  note=$(grep -E 'passed|skipped|failed|error|extrapolated|Error|^(torch|keras) ' "$OUT/$name.log" \
+    | tail -1 | cut -c1-110)
   printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$status" "$rc" "$seconds" "$note" >> "$OUT/summary.tsv"
   tail -3 "$OUT/$name.log" | sed 's/^/   /'
 }
@@ -137,16 +138,16 @@ if [ -n "$WHEELS" ] && [ "$MODE" != dry ]; then
   export DEPS PYTHONPATH="$PYTHONPATH:$DEPS"
   section deps 25 extra_deps
 fi
-section env 20 versions
-section cuda-tests 75 "$PY" "${PYTEST[@]}" "$ROOT/tests/test_gpu.py" -k "not keras"
+section env 40 versions
+section cuda-tests 60 "$PY" "${PYTEST[@]}" "$ROOT/tests/test_gpu.py" -k "not keras"
 section torch-throughput 60 "$PY" benchmarks/train_throughput.py --frameworks torch \
   --skip-comparison --random-data "${THROUGHPUT[@]}"
-section keras-tests 110 env ${KERAS:+KERAS_BACKEND=$KERAS} "$PY" "${PYTEST[@]}" \
+section keras-tests 100 env ${KERAS:+KERAS_BACKEND=$KERAS} "$PY" "${PYTEST[@]}" \
   "$ROOT/tests/test_gpu.py" -k keras
-section keras-throughput 60 env ${KERAS:+KERAS_BACKEND=$KERAS} "$PY" \
+section keras-throughput 75 env ${KERAS:+KERAS_BACKEND=$KERAS} "$PY" \
   benchmarks/train_throughput.py --frameworks keras --skip-comparison --random-data \
   "${THROUGHPUT[@]}"
-section comparison 120 "$PY" benchmarks/gpu_comparison.py --out "$OUT/comparison" \
+section comparison 110 "$PY" benchmarks/gpu_comparison.py --out "$OUT/comparison" \
   "${COMPARISON[@]}"
 [ "$MODE" = dry ] && exit 0
 

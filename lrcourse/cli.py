@@ -21,6 +21,7 @@ import contextlib
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
@@ -349,6 +350,11 @@ def main(argv=None) -> int:
     from .data import DatasetUnavailable
 
     started = time.perf_counter()
+
+    def one_line_warning(message, category, filename, lineno, file=None, line=None):
+        print(f"{args.parser.prog}: warning: {_one_line(message)}", file=sys.stderr)
+
+    warnings.showwarning = one_line_warning  # e.g. a corrupt CIFAR-10 archive under "auto"
     created = _missing_dirs(args.out) if getattr(args, "out", None) else []
     ok = False
     try:

@@ -161,3 +161,17 @@ def test_lr_find_prints_suggestions_and_saves_the_plot(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main([*args, "--start-lr", "1", "--end-lr", "0.5"])
     assert stop.value.code == 2 and "--end-lr" in capsys.readouterr().err
+
+
+def test_a_corrupt_cached_archive_is_one_warning_line(tmp_path):
+    from lrcourse.data import cifar10
+
+    (tmp_path / cifar10.FILENAME).write_bytes(b"junk")
+    done = _run("compare", "--runs", "sgd_fast", "--data-dir", str(tmp_path), cwd=tmp_path)
+    assert done.returncode == 2  # bad input is still found first
+    done = _run("lr-find", "--data-dir", str(tmp_path), "--num-iter", "2", "--end-lr", "0.1",
+                "--out", str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
+    warning = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert done.returncode == 0, done.stderr
+    assert warning == [warning[0]] and warning[0].startswith("lrcourse lr-find: warning: ")
+    assert "is corrupt" in warning[0] and "Traceback" not in done.stderr

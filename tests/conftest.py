@@ -13,6 +13,10 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's start-up chatter out
 
+from lrcourse.frameworks import preload_triton  # noqa: E402
+
+preload_triton()  # before any test imports TensorFlow (see its docstring: else a crash)
+
 _FIGURES: dict[str, tuple[float, str]] = {}
 
 

@@ -1,20 +1,37 @@
 # Two commands set everything up on a fresh machine:
 #   make lab   - create .venv, install lrcourse with the course tools, open JupyterLab
 #   make test  - create .venv, install lrcourse with the test tools, run the whole test suite
-PYTHON ?= python3.11
+#
+# The interpreter for .venv: PYTHON=/path/to/python if given (make test PYTHON=python3.13),
+# else the first of python3.11, python3.12, python3.13, python3 on the PATH that runs and is
+# a supported version (3.11 to 3.13; a pyenv shim of an inactive version does not run).
+SUPPORTED_PYTHONS := python3.11 python3.12 python3.13 python3
+PYTHON_OK := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(foreach p,$(SUPPORTED_PYTHONS),$(shell $(p) -c '$(PYTHON_OK)' >/dev/null 2>&1 && command -v $(p))))
+endif
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-fast browser screenshot venv lint format bench compare clean
+.PHONY: lab test test-fast browser screenshot venv lint format bench compare clean which-python
 
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || { \
+	  test -n "$(PYTHON)" && $(PYTHON) -c '$(PYTHON_OK)' 2>/dev/null || { \
+	    echo "make: need Python 3.11, 3.12 or 3.13: none of $(SUPPORTED_PYTHONS) on the PATH is one$(if $(PYTHON), (PYTHON=$(PYTHON) is not))."; \
+	    echo "      Install one, or point PYTHON= at it: make $(or $(MAKECMDGOALS),venv) PYTHON=/path/to/python3.12"; \
+	    exit 2; }; \
+	  echo "creating $(VENV) with $(PYTHON) ($$($(PYTHON) -c 'import platform; print(platform.python_version())'))"; \
+	  $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e ".[course,dev]"
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+which-python:
+	@echo $(or $(PYTHON),none)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)

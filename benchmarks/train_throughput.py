@@ -50,7 +50,9 @@ def random_cifar_shaped(n_train: int, seed: int = 0):
 _CIFAR = []
 
 
-def load_data(n_train: int):
+def load_data(n_train: int, random_data: bool = False):
+    if random_data:
+        return random_cifar_shaped(n_train), "random data of CIFAR-10 shape"
     from lrcourse.data import is_cached, load_cifar10
 
     if is_cached():
@@ -112,6 +114,9 @@ def main(argv=None) -> int:
                    "45,000 images on a GPU, 20 on a CPU)")  # fmt: skip
     p.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
     p.add_argument("--resnet-batch", type=int, help="fast ResNet batch (default 512; 64 on CPU)")
+    p.add_argument("--random-data", action="store_true",
+                   help="random images of CIFAR-10's shape even if CIFAR-10 is cached "
+                   "(needs neither pooch nor the archive)")  # fmt: skip
     p.add_argument("--skip-comparison", action="store_true")
     p.add_argument("--full-comparison", action="store_true",
                    help="time the full reference comparison (CIFAR-10, 100 epochs)")  # fmt: skip
@@ -134,7 +139,7 @@ def main(argv=None) -> int:
         for model in args.models.split(","):
             batch = batches[model]
             n_train = CIFAR_TRAIN if args.steps is None and gpu else batch * (args.steps or 20)
-            dataset, source = load_data(min(n_train, CIFAR_TRAIN))
+            dataset, source = load_data(min(n_train, CIFAR_TRAIN), args.random_data)
             ips, history = measure(framework, model, dataset, batch=batch, threads=args.threads)
             epoch = CIFAR_TRAIN / ips
             how = "" if len(dataset.train) == CIFAR_TRAIN else " (extrapolated)"

@@ -2,12 +2,16 @@
 
     lrcourse compare                      # every run, 3 seeds; scaled down on a CPU
     lrcourse compare --runs reference --epochs 100 --dataset cifar10 --out results/
-    lrcourse lr-find --optimizer sgd      # range test; prints suggestions, saves the plot
+    lrcourse lr-find --optimizer SGD      # range test; prints suggestions, saves the plot
     lrcourse recipes                      # the table of known architectures' settings
     lrcourse recipes --build resnet --steps-per-epoch 391 --epochs 100
 
-Bad input (an unknown run or dataset, a non-positive number, an output folder that cannot
-be written) ends with one line on stderr and exit status 2, never a traceback.
+Every argument is checked before anything trains: bad input (an unknown run, optimizer or
+dataset, a non-positive number, a run too short for its schedule, an output folder that
+cannot be written) ends with one line on stderr, ``lrcourse <command>: error: ...``, and
+exit status 2, never a traceback. A dataset that cannot be had (no network, a corrupt
+archive) ends the same way with exit status 1. The output folder is created only when
+something is written into it: a failed call leaves no empty folder behind.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import contextlib
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
@@ -40,6 +45,39 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _int_at_least(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {value}")
+        return value
+
+    return parse
+
+
+def _optimizer_names() -> list[str]:
+    """The concrete optimizers of ``lrcourse.optim`` (not the ``Optimizer`` base class)."""
+    from . import optim
+
+    return [n for n in optim.__all__ if n != "Optimizer"]
+
+
+def _optimizer_class(text: str):
+    """An ``lrcourse.optim`` class by name, case-insensitively ("sgd", "Adam", "adamw")."""
+    from . import optim
+
+    by_lower = {n.lower(): n for n in _optimizer_names()}
+    name = by_lower.get(text.lower())
+    if name is None:
+        raise argparse.ArgumentTypeError(
+            f"unknown optimizer {text!r}; choose from {', '.join(_optimizer_names())}"
+        )
+    return getattr(optim, name)
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -60,16 +98,39 @@ def _run_names(text: str) -> tuple[str, ...]:
 
 
 def _writable_dir(text: str) -> Path:
+    """A folder that exists and is writable, or could be created: checked, not created
+    (the command creates it when it writes its first file)."""
     path = Path(text).expanduser()
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".lrcourse-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as err:
-        reason = err.strerror or type(err).__name__
-        raise argparse.ArgumentTypeError(f"cannot write to {str(path)!r} ({reason})") from None
-    return path
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        reason = "not a folder" if existing == path else f"{str(existing)!r} is not a folder"
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        reason = "permission denied"
+    else:
+        return path
+    raise argparse.ArgumentTypeError(f"cannot write to {str(path)!r} ({reason})")
+
+
+def _missing_dirs(path: Path) -> list[Path]:
+    """``path`` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    path = path.absolute()
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    """Remove the folders this call created if nothing was written into them."""
+    for folder in folders:
+        for sub in sorted(folder.rglob("*"), reverse=True) if folder.is_dir() else ():
+            if sub.is_dir() and not any(sub.iterdir()):
+                sub.rmdir()
+        with contextlib.suppress(OSError):  # not empty (or gone): keep it
+            folder.rmdir()
 
 
 def _common(p, *, default_out):
@@ -128,20 +189,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="torch CPU threads (default: 1 when scaled down: robust on a shared machine)",
     )
     p.add_argument("--max-steps", type=_positive_int, help=argparse.SUPPRESS)  # smoke tests
-    p.set_defaults(handler=_compare)  # fmt: skip
+    p.set_defaults(handler=_compare, parser=p)  # fmt: skip
 
     p = sub.add_parser("lr-find", help="learning-rate range test on the training set")
     _common(p, default_out="lrcourse-lr-find")
     p.add_argument(
         "--optimizer",
+        type=_optimizer_class,
         default="SGD",
-        help="an lrcourse.optim class (SGD uses momentum 0.8); default SGD",
+        help=f"an lrcourse.optim class, any case: {', '.join(_optimizer_names())} "
+        "(SGD uses momentum 0.8); default SGD",
     )
     p.add_argument("--start-lr", type=_positive_float, default=1e-7)
     p.add_argument("--end-lr", type=_positive_float, default=10.0)
-    p.add_argument("--num-iter", type=_positive_int, default=100)
-    p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(handler=_lr_find)  # fmt: skip
+    p.add_argument("--num-iter", type=_int_at_least(2), default=100)
+    p.add_argument("--seed", type=_int_at_least(0), default=0)
+    p.set_defaults(handler=_lr_find, parser=p)  # fmt: skip
 
     p = sub.add_parser("recipes", help="documented LR settings of known architectures")
     p.add_argument(
@@ -156,17 +219,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="updates per epoch (default 704: 45,000 CIFAR-10 images, batch 64)",
     )
     p.add_argument("--epochs", type=_positive_int, default=100)
-    p.set_defaults(handler=_recipes)  # fmt: skip
+    p.set_defaults(handler=_recipes, parser=p)  # fmt: skip
     return parser
 
 
 @contextlib.contextmanager
-def _bad_input(parser):
-    """Argument checks past argparse (combinations): their ValueError becomes exit 2."""
+def _bad_input(parser, what: str = ""):
+    """Argument checks past argparse (combinations): their error becomes one line, exit 2."""
     try:
         yield
-    except (ValueError, TypeError) as err:
-        parser.error(str(err))
+    except (ValueError, TypeError, NotImplementedError) as err:
+        parser.error(f"{what}{_one_line(err)}")
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
 
 
 def _progress(args) -> bool:
@@ -174,7 +241,7 @@ def _progress(args) -> bool:
 
 
 def _compare(args, parser) -> int:
-    from .experiments import CompareSettings, compare, format_table
+    from .experiments import CompareSettings, format_table, plan_comparison, run_comparison
 
     with _bad_input(parser):
         settings = CompareSettings(
@@ -192,7 +259,8 @@ def _compare(args, parser) -> int:
             max_steps=args.max_steps,
             cpu_threads=args.threads,
         )
-    result = compare(settings, say=print)
+        plan = plan_comparison(settings, say=print)  # every run's config: nothing trains yet
+    result = run_comparison(plan, say=print)
     print()
     print(format_table(result.rows))
     print()
@@ -203,26 +271,37 @@ def _compare(args, parser) -> int:
     return 0
 
 
+def _framework_twin(optimizer, framework: str):
+    """Build the optimizer's twin once (on a dummy parameter): NotImplementedError if the
+    framework has none (Lion in torch 2.13)."""
+    if framework == "torch":
+        import torch
+
+        optimizer.to_torch([torch.zeros(1, requires_grad=True)])
+    else:
+        optimizer.to_keras()
+
+
 def _lr_find(args, parser) -> int:
     from . import optim
     from .data import load_dataset
+    from .lr_finder import lr_grid
     from .models import model_spec
     from .train import TrainConfig, trainer
 
-    cls = getattr(optim, args.optimizer, None)
-    if cls is None or not isinstance(cls, type):
-        names = ", ".join(n for n in optim.__all__ if n != "Optimizer")
-        parser.error(
-            f"argument --optimizer: unknown optimizer {args.optimizer!r}; choose from {names}"
-        )
+    cls = args.optimizer
     optimizer = cls(momentum=0.8) if cls is optim.SGD else cls()
     if args.end_lr <= args.start_lr:
         parser.error(f"argument --end-lr: must be larger than --start-lr ({args.start_lr:g})")
+    with _bad_input(parser, "argument --optimizer: "):
+        _framework_twin(optimizer, args.framework)
+    with _bad_input(parser):
+        lr_grid(args.start_lr, args.end_lr, args.num_iter)
+        config = TrainConfig(optimizer=optimizer, batch_size=args.batch_size, seed=args.seed,
+                             progress=_progress(args))  # fmt: skip
     dataset = load_dataset(args.dataset, data_dir=args.data_dir)
     print(f"dataset {dataset.describe()}")
     spec = model_spec(args.model, dataset.image_shape, dataset.num_classes)
-    config = TrainConfig(optimizer=optimizer, batch_size=args.batch_size, seed=args.seed,
-                         progress=_progress(args))  # fmt: skip
     result = trainer(args.framework).find_lr(
         spec, dataset, config, start_lr=args.start_lr, end_lr=args.end_lr, num_iter=args.num_iter
     )
@@ -230,8 +309,9 @@ def _lr_find(args, parser) -> int:
         try:
             print(f"suggestion {method:<8} {result.suggest(method):.3g}")
         except ValueError as err:
-            print(f"suggestion {method:<8} none ({err})")
+            print(f"suggestion {method:<8} none ({_one_line(err)})")
     ax = result.plot()
+    args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "lr_find.png"
     ax.figure.savefig(path, dpi=110)
     print(f"wrote {path}")
@@ -270,13 +350,25 @@ def main(argv=None) -> int:
     from .data import DatasetUnavailable
 
     started = time.perf_counter()
+
+    def one_line_warning(message, category, filename, lineno, file=None, line=None):
+        print(f"{args.parser.prog}: warning: {_one_line(message)}", file=sys.stderr)
+
+    warnings.showwarning = one_line_warning  # e.g. a corrupt CIFAR-10 archive under "auto"
+    created = _missing_dirs(args.out) if getattr(args, "out", None) else []
+    ok = False
     try:
-        return args.handler(args, parser)
+        status = args.handler(args, args.parser)
+        ok = status == 0
+        return status
     except DatasetUnavailable as err:
-        parser.exit(EXIT_FAILED, f"lrcourse {args.command}: error: {err}\n")
+        args.parser.exit(EXIT_FAILED, f"{args.parser.prog}: error: {_one_line(err)}\n")
     except KeyboardInterrupt:
         seconds = time.perf_counter() - started
-        parser.exit(130, f"lrcourse {args.command}: interrupted after {seconds:.0f} s\n")
+        args.parser.exit(130, f"{args.parser.prog}: interrupted after {seconds:.0f} s\n")
+    finally:
+        if not ok:
+            _remove_if_empty(created)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ runtime there; later operations print nothing more.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import sys
 
@@ -36,8 +37,25 @@ def silenced_native_stderr():
         os.close(devnull)
 
 
+def preload_triton() -> None:
+    """Load triton, if installed, before TensorFlow can be.
+
+    PyPI's CUDA builds of torch (the default wheels for Linux, so any Python 3.12 or 3.13
+    install) bring triton, which torch loads the first time an optimizer is built; triton
+    loaded *after* TensorFlow 2.21 crashes the process (a segmentation fault in its LLVM
+    library; measured with torch 2.13 + TensorFlow 2.21 on Python 3.12). Loaded first, both
+    work. A no-op without triton (torch's CPU wheels) or once TensorFlow is loaded.
+    """
+    if "triton" in sys.modules or "tensorflow" in sys.modules:
+        return
+    if importlib.util.find_spec("triton") is not None:
+        with contextlib.suppress(Exception):  # a broken triton must not stop Keras
+            import triton  # noqa: F401
+
+
 def import_keras():
     """``import keras``, quietly; returns the module (already imported: returned as is)."""
+    preload_triton()
     if "keras" in sys.modules:
         return sys.modules["keras"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -7,6 +7,7 @@ one figure to the next. matplotlib is imported on first use, never at ``import l
 
 from __future__ import annotations
 
+import warnings
 import zlib
 
 # Tableau-10: distinguishable, colour-blind friendly, matplotlib's default cycle.
@@ -50,34 +51,47 @@ def style_lr_axis(ax, *, axis: str = "y", log: bool = False, label: str = "learn
     return ax
 
 
-def plot_lr_curve(steps, lrs, *, ax=None, label=None, log=False, xlabel="step", title=None):
-    """Draw a learning rate against steps (or epochs): the picture of every schedule."""
+def plot_lr_curve(
+    steps, lrs, *, ax=None, label=None, log=False, xlabel="step", title=None, color=None,
+    legend=True,
+):  # fmt: skip
+    """Draw a learning rate against steps (or epochs): the picture of every schedule.
+
+    ``color``: default the label's stable colour; ``legend=False`` leaves the legend to
+    the caller (e.g. outside a grid of panels)."""
     ax = get_ax(ax)
     name = label or "lr"
-    ax.plot(steps, lrs, label=label, color=color_for(name), linewidth=1.8)
+    ax.plot(steps, lrs, label=label, color=color or color_for(name), linewidth=1.8)
     ax.set_xlabel(xlabel)
     style_lr_axis(ax, axis="y", log=log)
     if title:
         ax.set_title(title)
-    if label:
+    if label and legend:
         ax.legend(loc="best", frameon=False)
     return ax
 
 
 # -- training histories (``lrcourse.train.History``: per-step lr/loss, per-epoch metrics) -----
-def plot_step_lr(history, *, ax=None, label=None, log=True):
+def plot_step_lr(history, *, ax=None, label=None, log=True, color=None, legend=True):
     """The learning rate every update of a run used (from ``history.step_lr``)."""
     steps = range(len(history.step_lr))
-    return plot_lr_curve(steps, history.step_lr, ax=ax, label=label or history.run, log=log)
+    return plot_lr_curve(
+        steps, history.step_lr, ax=ax, label=label or history.run, log=log, color=color,
+        legend=legend,
+    )  # fmt: skip
 
 
-def plot_epoch_metric(histories, column, *, ax=None, label=None, linestyle="-", band=True):
+def plot_epoch_metric(
+    histories, column, *, ax=None, label=None, linestyle="-", band=True, color=None,
+    linewidth=1.6,
+):  # fmt: skip
     """One metric per epoch (``"val_accuracy"``, ``"train_loss"``...) for a run repeated
     over seeds: the mean, with the min-max spread shaded. ``histories``: one History or a
     list of them (runs that stopped early contribute to the epochs they reached). The colour
-    is the run's (``color_for(history.run)``); a ``label`` starting with "_" stays out of
-    the legend."""
+    is ``color`` or the run's (``color_for(history.run)``); a ``label`` starting with "_"
+    stays out of the legend. Epoch ticks are whole numbers."""
     import numpy as np
+    from matplotlib.ticker import MaxNLocator
 
     if not isinstance(histories, (list, tuple)):
         histories = [histories]
@@ -90,35 +104,46 @@ def plot_epoch_metric(histories, column, *, ax=None, label=None, linestyle="-", 
     for i, h in enumerate(histories):
         table[i, : len(h.epochs[column])] = h.epochs[column]
     epochs = np.arange(1, longest + 1)
-    color = color_for(name)
-    with np.errstate(all="ignore"):
+    color = color or color_for(name)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an epoch no seed reached: NaN
         mean = np.nanmean(table, axis=0)
-        ax.plot(epochs, mean, linestyle, color=color, label=label or name, linewidth=1.6)
+        ax.plot(epochs, mean, linestyle, color=color, label=label or name, linewidth=linewidth)
         if band and len(histories) > 1:
             ax.fill_between(
                 epochs, np.nanmin(table, axis=0), np.nanmax(table, axis=0), color=color, alpha=0.15
             )
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(column.replace("_", " "))
     ax.grid(True, alpha=0.3)
     return ax
 
 
-def plot_run_bars(names, means, spreads=None, *, ax=None, ylabel="", title=None):
-    """One bar per run (its colour), with error bars for the spread over seeds."""
+def plot_run_bars(
+    names, means, spreads=None, *, ax=None, ylabel="", title=None, colors=None,
+    horizontal=False, positions=None,
+):  # fmt: skip
+    """One bar per run (its colour, or ``colors``), with error bars for the spread over
+    seeds (a NaN spread -- one seed -- draws none). ``horizontal``: names down the side,
+    readable for many runs; the first run on top. ``positions``: where the bars go (default
+    0, 1, 2...; leave gaps to group them)."""
+    import numpy as np
+
     ax = get_ax(ax)
-    positions = range(len(names))
-    ax.bar(
-        positions,
-        means,
-        yerr=spreads,
-        color=[color_for(n) for n in names],
-        capsize=3,
-        edgecolor="none",
-    )
-    ax.set_xticks(list(positions), names, rotation=45, ha="right")
-    ax.set_ylabel(ylabel)
-    ax.grid(True, axis="y", alpha=0.3)
+    positions = np.arange(len(names)) if positions is None else np.asarray(positions, float)
+    colors = colors or [color_for(n) for n in names]
+    if horizontal:
+        ax.barh(positions, means, xerr=spreads, color=colors, capsize=3, edgecolor="none")
+        ax.set_yticks(list(positions), names)
+        ax.invert_yaxis()
+        ax.set_xlabel(ylabel)
+        ax.grid(True, axis="x", alpha=0.3)
+    else:
+        ax.bar(positions, means, yerr=spreads, color=colors, capsize=3, edgecolor="none")
+        ax.set_xticks(list(positions), names, rotation=45, ha="right")
+        ax.set_ylabel(ylabel)
+        ax.grid(True, axis="y", alpha=0.3)
     if title:
         ax.set_title(title)
     return ax

@@ -13,7 +13,32 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's start-up chatter out
 
+from lrcourse.frameworks import preload_triton  # noqa: E402
+
+preload_triton()  # before any test imports TensorFlow (see its docstring: else a crash)
+
 _FIGURES: dict[str, tuple[float, str]] = {}
+
+
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+def pytest_collection_modifyitems(config, items):
+    """``gpu`` tests need a CUDA GPU: skipped without one, unless LRCOURSE_REQUIRE_GPU=1
+    (benchmarks/gpu_check.sh), where a missing GPU is an error, not a silent skip."""
+    gpu_items = [item for item in items if item.get_closest_marker("gpu")]
+    if not gpu_items or _cuda_available():
+        return
+    if os.environ.get("LRCOURSE_REQUIRE_GPU") == "1":
+        raise pytest.UsageError("LRCOURSE_REQUIRE_GPU=1 but torch sees no CUDA GPU")
+    skip = pytest.mark.skip(reason="needs a CUDA GPU (benchmarks/gpu_check.sh runs these)")
+    for item in gpu_items:
+        item.add_marker(skip)
 
 
 @pytest.fixture(scope="module")

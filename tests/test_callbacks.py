@@ -411,7 +411,7 @@ def test_plateau_bad_arguments(kwargs, exc, name):
         (dict(baseline=math.nan), ValueError, "baseline"),
         (dict(start_from_epoch=-2), ValueError, "start_from_epoch"),
         (dict(restore_best_weights="yes"), TypeError, "restore_best_weights"),
-        (dict(mode="auto"), ValueError, "mode"),
+        (dict(mode="up"), ValueError, "mode"),
     ],
 )
 def test_early_stopping_bad_arguments(kwargs, exc, name):
@@ -455,3 +455,30 @@ def test_docstring_examples(module):
     mod = importlib.import_module(f"lrcourse.callbacks.{module}")
     failures, tried = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert tried > 0 and failures == 0
+
+
+def test_mode_auto_follows_the_monitored_metric():
+    from lrcourse.callbacks.improvement import fresh_for, resolve_mode
+
+    assert ReduceLROnPlateau().mode == "auto" and EarlyStopping().mode == "auto"
+    assert [resolve_mode("auto", m) for m in ("val_accuracy", "accuracy", "val_auc")] == ["max"] * 3
+    assert [resolve_mode("auto", m) for m in ("val_loss", "loss", None)] == ["min"] * 3
+    assert resolve_mode("min", "val_accuracy") == "min"  # explicit modes are kept
+    plateau = ReduceLROnPlateau(patience=0)
+    plateau.update(1.0, 0.1)
+    fresh = fresh_for(plateau, "val_accuracy")
+    assert fresh.mode == "max" and fresh.best == -math.inf and fresh.last_epoch == 0
+    assert plateau.mode == "auto" and plateau.last_epoch == 1  # the original is untouched
+
+
+def test_mode_auto_twins_get_the_resolved_mode():
+    keras = pytest.importorskip("keras")
+    assert isinstance(ReduceLROnPlateau(threshold=0).to_keras("val_accuracy"),
+                      keras.callbacks.ReduceLROnPlateau)  # fmt: skip
+    assert ReduceLROnPlateau(threshold=0).keras_arguments("val_accuracy")["mode"] == "max"
+    assert EarlyStopping().to_keras("val_accuracy").mode == "max"
+    assert EarlyStopping().to_keras("val_loss").mode == "min"
+    torch = pytest.importorskip("torch")
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    assert ReduceLROnPlateau().to_torch(opt).mode == "min"
+    assert ReduceLROnPlateau().to_torch(opt, monitor="val_accuracy").mode == "max"

@@ -66,6 +66,16 @@ def test_recipes_table_and_build(capsys):
         (["recipes", "--build", "lenet"], "invalid choice: 'lenet'"),
         (["recipes", "--build", "bert", "--epochs", "1"], "10,000 steps"),
         (["lr-find", "--optimizer", "Nope"], "unknown optimizer 'Nope'"),
+        (["lr-find", "--optimizer", "Optimizer"], "unknown optimizer 'Optimizer'"),
+        (["lr-find", "--optimizer", "Lion"], "torch 2.13 has no Lion"),
+        (["lr-find", "--num-iter", "1"], "argument --num-iter: must be an integer >= 2, got 1"),
+        (["lr-find", "--seed", "-1"], "argument --seed: must be an integer >= 0, got -1"),
+        (["lr-find", "--end-lr", "1e308"], "overflows"),
+        (["lr-find", "--end-lr", "inf"], "must be a positive number"),
+        (
+            ["compare", "--runs", "one_cycle", "--epochs", "1", "--batch-size", "5000"],
+            "run 'one_cycle' cannot be built for 1 epoch(s)",
+        ),  # fmt: skip
         (["fly"], "invalid choice: 'fly'"),
     ],
 )
@@ -76,15 +86,56 @@ def test_bad_input_is_one_line_and_exit_2(args, expected, capsys, tmp_path, monk
     err = capsys.readouterr().err
     assert stop.value.code == 2
     assert expected in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    command = args[0] if args[0] in ("compare", "lr-find", "recipes") else None
+    assert err.startswith(f"lrcourse {command}: error: " if command else "lrcourse: error: ")
+    assert list(tmp_path.iterdir()) == []  # no empty output folder left behind
+
+
+def test_compare_checks_every_run_before_training_any(tmp_path, capsys, monkeypatch):
+    # one_cycle cannot be built from 1 update per epoch: constant must not train first
+    from lrcourse.train import torch_trainer
+
+    monkeypatch.setattr(torch_trainer, "fit", lambda *a, **k: pytest.fail("trained"))
+    args = ["compare", "--dataset", "digits", "--runs", "constant,one_cycle", "--epochs", "1",
+            "--batch-size", "5000", "--seeds", "1", "--out", str(tmp_path / "out")]  # fmt: skip
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2 and "run 'one_cycle'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_interrupted_compare_leaves_no_empty_folder(tmp_path, monkeypatch, capsys):
+    from lrcourse.train import torch_trainer
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch_trainer, "fit", interrupted)
+    out = tmp_path / "new" / "results"
+    args = ["compare", "--dataset", "digits", "--runs", "constant", "--epochs", "1",
+            "--seeds", "1", "--out", str(out)]  # fmt: skip
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 130 and "interrupted" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_optimizer_names_are_case_insensitive():
+    from lrcourse import optim
+    from lrcourse.cli import _optimizer_class
+
+    assert _optimizer_class("sgd") is optim.SGD and _optimizer_class("ADAMW") is optim.AdamW
 
 
 def test_unwritable_output_folder(tmp_path, capsys):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with pytest.raises(SystemExit) as stop:
-        main(["compare", "--out", str(blocker / "results")])
-    err = capsys.readouterr().err
-    assert stop.value.code == 2 and "cannot write to" in err and len(err.splitlines()) == 1
+    for out in (blocker / "results", blocker):
+        with pytest.raises(SystemExit) as stop:
+            main(["compare", "--out", str(out)])
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and "cannot write to" in err and len(err.splitlines()) == 1
+        assert "not a folder" in err
 
 
 def test_bad_input_from_a_real_process(tmp_path):
@@ -102,6 +153,25 @@ def test_lr_find_prints_suggestions_and_saves_the_plot(tmp_path, capsys):
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "suggestion valley" in out and (tmp_path / "lr_find.png").stat().st_size > 5_000
+    # too short a test for any suggestion: the plot is still saved (it is needed most then)
+    short = tmp_path / "short"
+    assert main([*args[:-1], str(short), "--num-iter", "5", "--optimizer", "adam"]) == 0
+    out = capsys.readouterr().out
+    assert "suggestion valley   none" in out and (short / "lr_find.png").is_file()
     with pytest.raises(SystemExit) as stop:
         main([*args, "--start-lr", "1", "--end-lr", "0.5"])
     assert stop.value.code == 2 and "--end-lr" in capsys.readouterr().err
+
+
+def test_a_corrupt_cached_archive_is_one_warning_line(tmp_path):
+    from lrcourse.data import cifar10
+
+    (tmp_path / cifar10.FILENAME).write_bytes(b"junk")
+    done = _run("compare", "--runs", "sgd_fast", "--data-dir", str(tmp_path), cwd=tmp_path)
+    assert done.returncode == 2  # bad input is still found first
+    done = _run("lr-find", "--data-dir", str(tmp_path), "--num-iter", "2", "--end-lr", "0.1",
+                "--out", str(tmp_path / "o"), cwd=tmp_path)  # fmt: skip
+    warning = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert done.returncode == 0, done.stderr
+    assert warning == [warning[0]] and warning[0].startswith("lrcourse lr-find: warning: ")
+    assert "is corrupt" in warning[0] and "Traceback" not in done.stderr

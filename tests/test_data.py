@@ -157,6 +157,31 @@ def test_auto_uses_cifar10_only_when_cached(tmp_path, fake_server, caplog):
         load_dataset("mnist")
 
 
+def test_auto_with_a_corrupt_archive_says_so(tmp_path, tiny_archive):
+    from lrcourse.data.choose import fallback_reason
+
+    (tmp_path / cifar10.FILENAME).write_bytes(tiny_archive[0].read_bytes()[:500])  # partial
+    assert cifar10.cache_state(tmp_path) == "corrupt"
+    with pytest.warns(UserWarning, match="is corrupt") as caught:
+        assert load_dataset("auto", data_dir=tmp_path).name == "digits"
+    message = str(caught[0].message)
+    assert str(tmp_path / cifar10.FILENAME) in message and "delete it" in message
+    assert "not cached" not in message
+    assert "is corrupt" in fallback_reason(tmp_path)
+    assert "not cached" in fallback_reason(tmp_path / "empty")
+    assert cifar10.cache_state(tmp_path / "empty") == "missing"
+
+
+def test_a_dataset_prints_in_one_line():
+    ds = load_digits()
+    text = repr(ds)
+    assert text.startswith("Dataset(digits: 10 classes") and "\n" not in text and len(text) < 300
+    assert (
+        repr(ds.train)
+        == "Split(images=<uint8 array (1294, 8, 8, 1)>, labels=<int64 array (1294,)>)"
+    )
+
+
 def test_digits_have_the_same_interface():
     ds = load_digits()
     assert isinstance(ds, Dataset) and ds.image_shape == (8, 8, 1) and ds.num_classes == 10

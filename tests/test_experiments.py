@@ -116,7 +116,7 @@ def test_scale_rule():
     cpu = choose_scale("cifar10", gpu=False)
     assert cpu.scaled and cpu.subset["train"] == 5000 and "no GPU" in cpu.reason
     digits = choose_scale("digits", gpu=True, epochs=4)
-    assert digits.scaled and digits.epochs == 4 and "not cached" in digits.reason
+    assert digits.scaled and digits.epochs == 4 and "digits were asked for" in digits.reason
     assert choose_scale("digits", gpu=False, full=True).scaled is False
 
 
@@ -127,6 +127,30 @@ def test_settings_are_checked(tmp_path):
         CompareSettings(out_dir=tmp_path, epochs=0)
     with pytest.raises(ValueError, match="unknown run"):
         CompareSettings(out_dir=tmp_path, runs=("fast",))
+
+
+def test_one_seed_has_no_spread_to_report():
+    from lrcourse.experiments.compare import summarise
+    from lrcourse.experiments.runs import RUNS
+    from lrcourse.train import History
+
+    h = History(run="constant")
+    h.record_epoch(train_loss=1.0, train_accuracy=0.5, val_loss=1.0, val_accuracy=0.5, lr=0.1,
+                   time_s=1.0, train_time_s=1.0)  # fmt: skip
+    rows = summarise([RUNS["constant"]], {"constant": [h]})
+    assert math.isnan(rows[0]["final_val_accuracy_std"])  # not a reassuring 0.0
+    assert rows[0]["final_val_accuracy_mean"] == 0.5
+    line = format_table(rows).splitlines()[2]
+    assert "±" not in line and line.split()[1] == "0.500" and line.split()[-1] == "1"
+
+
+def test_a_corrupt_archive_is_named_in_the_scale_reason(tmp_path):
+    from lrcourse.data import cifar10
+    from lrcourse.data.choose import fallback_reason
+
+    (tmp_path / cifar10.FILENAME).write_bytes(b"junk")
+    scale = choose_scale("digits", gpu=False, fallback=fallback_reason(tmp_path))
+    assert "is corrupt" in scale.reason and "not cached" not in scale.reason
 
 
 def test_tiny_comparison_writes_table_and_figures(tmp_path):
@@ -160,3 +184,47 @@ def test_a_run_that_diverged_prints_no_nan():
     assert _one_line(h, 0) == "  constant       seed 0: diverged at step 1 (lr=1000)"
     table = format_table(summarise(select_runs("constant"), {"constant": [h]}))
     assert "nan" not in table.lower() and table.splitlines()[-1].endswith("1")
+
+
+def test_thirteen_runs_make_readable_small_multiples(tmp_path):
+    """Every panel holds at most five runs in distinct colours, legends lie outside the
+    data, epoch ticks are whole numbers (13 runs once shared 7 colours on one axes)."""
+    from lrcourse.experiments import figures
+    from lrcourse.experiments.compare import summarise
+    from lrcourse.experiments.runs import RUNS
+    from lrcourse.train import History
+
+    by_run = {}
+    for name in RUNS:
+        h = History(run=name)
+        h.record_steps([0.1] * 6, [1.0] * 6)
+        for e in range(3):
+            metrics = dict(val_loss=1.0 - 0.1 * e, val_accuracy=0.5 + 0.1 * e)
+            h.record_epoch(train_loss=1.0, train_accuracy=0.5, lr=0.1, time_s=1.0,
+                           train_time_s=1.0, **metrics)  # fmt: skip
+        by_run[name] = [h]
+    groups = figures.panels(by_run)
+    assert sorted(n for _, members in groups for n in members) == sorted(RUNS)
+    color = figures.colors(groups)
+    for _, members in groups:
+        assert len(members) <= 5 and len({color[n] for n in members}) == len(members)
+    assert figures.panels(["adam", "mystery"]) == [
+        ("adaptive optimizers", ["adam"]), ("other runs", ["mystery"])
+    ]  # fmt: skip
+    fig = figures._grid(by_run, groups, color, ["lr", "val_loss", "val_accuracy"],
+                        bars_rows=summarise(list(RUNS.values()), by_run))  # fmt: skip
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    legends = [(ax, ax.get_legend()) for ax in fig.axes if ax.get_legend() is not None]
+    assert len(legends) == len(groups) + 1  # one per row, and the bars'
+    for ax, legend in legends:
+        assert legend.get_window_extent(renderer).x0 >= ax.get_window_extent(renderer).x1
+    for ax in fig.axes:
+        if ax.get_xlabel() == "epoch":
+            ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+            assert ticks and all(float(t).is_integer() for t in ticks)
+    paths = figures.save_figures(by_run, summarise(list(RUNS.values()), by_run), tmp_path)
+    assert [p.name for p in paths] == [f"{n}.png" for n in figures.FIGURES]

@@ -417,6 +417,31 @@ def test_plot_returns_axes_with_log_lr_and_the_suggestion():
     plt.close("all")
 
 
+def test_plot_without_a_possible_suggestion_still_draws_the_curve():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    # 5 batches: fewer than the suggestion window needs (the CLI's --num-iter 5)
+    short = range_test(noisy_curve(3), num_iter=5)
+    with pytest.raises(ValueError, match="needs at least"):
+        short.suggest()
+    for suggestion in (True, "steepest"):
+        ax = short.plot(suggestion=suggestion)
+        labels = [line.get_label() for line in ax.get_lines()]
+        assert "smoothed loss" in labels and len(ax.get_lines()[1].get_xdata()) == 5
+        assert any(lab.startswith("no ") and "suggestion" in lab for lab in labels)
+    with pytest.raises(ValueError, match="suggestion"):
+        short.plot(suggestion="best")  # a misspelt method is still an error
+    plt.close("all")
+
+
+def test_an_exp_grid_that_overflows_is_refused():
+    with pytest.raises(ValueError, match="overflows"):
+        lr_grid(1e-7, 1e308, num_iter=5)
+
+
 # -- bad input ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "kwargs, exc, name",

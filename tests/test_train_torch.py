@@ -136,3 +136,60 @@ def test_progress_bar_shows_lr_and_loss(digits, spec, capsys):
     torch_trainer.fit(spec, digits, _config(progress=True, epochs=1))
     err = capsys.readouterr().err
     assert "lr=0.1" in err and "loss=" in err and "val_acc=" in err
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "0.1", True, [0.1, 0.01]])
+def test_a_schedule_that_is_no_schedule_is_refused(schedule):
+    # a string used to pass np.isscalar and train silently at the optimizer's own lr
+    with pytest.raises(TypeError, match="schedule must be None, a number"):
+        TrainConfig(schedule=schedule)
+
+
+def test_a_schedule_name_gets_a_hint():
+    with pytest.raises(TypeError, match="CosineDecay"):
+        TrainConfig(schedule="cosine")
+
+
+def test_runs_sharing_a_config_share_no_plateau_or_stopping_state(digits, spec):
+    # one config looped over several runs: the second must not start from the first's
+    # best / patience counters (it used to stop after one epoch)
+    config = _config(
+        epochs=4,
+        plateau=ReduceLROnPlateau(factor=0.5, patience=0, threshold=0.0),
+        early_stopping=EarlyStopping(patience=1),
+    )
+    first = torch_trainer.fit(spec, digits, config)
+    second = torch_trainer.fit(spec, digits, config)
+    assert second.num_epochs == first.num_epochs and second.stopped_early == first.stopped_early
+    assert second.step_lr == first.step_lr and second.step_loss == first.step_loss
+    assert config.plateau.last_epoch == 0 and config.early_stopping.epoch == -1  # untouched
+
+
+def test_plateau_on_accuracy_follows_the_metric_by_default(digits, spec):
+    # mode="auto": an accuracy is maximised, so a rising accuracy never cuts the lr
+    config = _config(epochs=4, plateau=ReduceLROnPlateau(factor=0.5, patience=0, threshold=0.0),
+                     monitor="val_accuracy")  # fmt: skip
+    h = torch_trainer.fit(spec, digits, config)
+    replay, lr, expected = (
+        ReduceLROnPlateau(mode="max", factor=0.5, patience=0, threshold=0.0),
+        0.1,
+        [],
+    )
+    for acc in h.epochs["val_accuracy"]:
+        expected.append(lr)
+        lr = replay.update(acc, lr)
+    assert [h.step_lr[10 * e] for e in range(4)] == expected
+
+
+@pytest.mark.parametrize(
+    "rule, monitor",
+    [
+        (ReduceLROnPlateau(mode="min"), "val_accuracy"),
+        (ReduceLROnPlateau(mode="max"), "val_loss"),
+    ],
+)
+def test_a_mode_against_the_monitored_metric_is_refused(rule, monitor):
+    with pytest.raises(ValueError, match=f"mode='{rule.mode}'.*monitor='{monitor}'"):
+        TrainConfig(plateau=rule, monitor=monitor)
+    with pytest.raises(ValueError, match="early_stopping has mode"):
+        TrainConfig(early_stopping=EarlyStopping(mode=rule.mode), monitor=monitor)

@@ -13,8 +13,8 @@ epochs are counted from 0 as in Keras):
                never stop on an improving epoch
         no  -> stop if wait >= patience and epoch > 0
 
-Defaults (Keras'): mode "min", min_delta 0, patience 0, no baseline, start_from_epoch 0,
-restore_best_weights False.
+Defaults (Keras'): mode "auto" ("max" for an accuracy, else "min"; see ``improvement.py``),
+min_delta 0, patience 0, no baseline, start_from_epoch 0, restore_best_weights False.
 
 So with ``patience=p`` training stops at the ``p``-th epoch in a row without improvement
 (``p = 0`` behaves like ``p = 1``: the first non-improving epoch stops, but never epoch 0).
@@ -54,7 +54,7 @@ import copy
 
 from .. import validation
 from ..frameworks import import_keras
-from .improvement import MODES, check_metric, is_improvement
+from .improvement import MODES, check_metric, is_improvement, resolve_mode
 
 
 class EarlyStopping:
@@ -69,7 +69,7 @@ class EarlyStopping:
 
     def __init__(
         self,
-        mode="min",
+        mode="auto",
         min_delta=0.0,
         patience=0,
         baseline=None,
@@ -142,7 +142,7 @@ class EarlyStopping:
             min_delta=self.min_delta,
             patience=self.patience,
             verbose=verbose,
-            mode=self.mode,
+            mode=resolve_mode(self.mode, monitor),
             baseline=self.baseline,
             restore_best_weights=self.restore_best_weights,
             start_from_epoch=self.start_from_epoch,

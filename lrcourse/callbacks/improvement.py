@@ -11,6 +11,13 @@ has only the absolute rule, written ``ops.less(current + min_delta, best)`` (``g
 and ``current - min_delta`` in max mode) and evaluated on float32 tensors: Keras cannot
 see a change smaller than float32's resolution (about 6e-8 relative), we can.
 
+``mode="auto"`` (the default of both callbacks, as in Keras) takes the direction from the
+monitored metric's name: "max" for an accuracy or AUC (``val_accuracy``, ``acc``, ``auc``),
+"min" for everything else (losses, errors). The trainers and ``to_keras(monitor)`` /
+``to_torch(optimizer, monitor)`` know the name; ``update(metric)`` used on its own does not,
+and treats "auto" as "min" (torch's default: the metric is a loss). Keras 3 resolves "auto"
+the same way for these names.
+
 Conventions (documented choices, not accidents):
 
 - ``best=None`` means "nothing seen yet": any value that is not NaN is an improvement
@@ -27,15 +34,42 @@ Conventions (documented choices, not accidents):
 
 from __future__ import annotations
 
+import copy
 import math
 
-MODES = ("min", "max")
+MODES = ("auto", "min", "max")
 THRESHOLD_MODES = ("rel", "abs")
+MAXIMISED = ("accuracy", "acc", "auc")  # metric names (after "val_") that should go up
+
+
+def resolve_mode(mode: str, monitor: str | None = None) -> str:
+    """ "min" or "max": ``mode`` itself, or for "auto" the direction of ``monitor``.
+
+    >>> resolve_mode("auto", "val_accuracy"), resolve_mode("auto", "val_loss")
+    ('max', 'min')
+    >>> resolve_mode("auto"), resolve_mode("min", "val_accuracy")
+    ('min', 'min')
+    """
+    if mode != "auto":
+        return mode
+    name = (monitor or "loss").removeprefix("val_")
+    return "max" if name in MAXIMISED or name.endswith("_accuracy") else "min"
+
+
+def fresh_for(rule, monitor: str | None = None):
+    """A copy of a ReduceLROnPlateau / EarlyStopping with no history (``reset()``) and its
+    mode resolved for ``monitor``: what a trainer uses for each run, so that runs sharing
+    one config never share state (as Keras callbacks are built afresh for every fit)."""
+    fresh = copy.deepcopy(rule)
+    fresh.mode = resolve_mode(rule.mode, monitor)
+    fresh.reset()
+    return fresh
 
 
 def worst_value(mode: str) -> float:
-    """The starting ``best`` of torch's ReduceLROnPlateau: +inf in min mode, -inf in max."""
-    return math.inf if mode == "min" else -math.inf
+    """The starting ``best`` of torch's ReduceLROnPlateau: +inf in min mode, -inf in max
+    ("auto" on its own is "min")."""
+    return -math.inf if mode == "max" else math.inf
 
 
 def is_improvement(current: float, best, *, mode: str, threshold: float, threshold_mode: str):
@@ -50,7 +84,7 @@ def is_improvement(current: float, best, *, mode: str, threshold: float, thresho
     """
     if best is None:
         return not math.isnan(current)
-    if mode == "min":
+    if mode != "max":  # "min", or "auto" without a metric name
         if threshold_mode == "rel":
             return current < best * (1.0 - threshold)
         return current < best - threshold

@@ -10,8 +10,9 @@ The rule (torch's, fed once per epoch with the monitored value and the current l
        new = max(lr * factor, min_lr), applied only if lr - new > eps;
        then cooldown_counter = cooldown, num_bad_epochs = 0
 
-Defaults (torch's): mode "min", factor 0.1, patience 10, threshold 1e-4 (relative),
-cooldown 0, min_lr 0, eps 1e-8.
+Defaults (torch's, except the mode): mode "auto" (Keras': "max" when the monitored metric
+is an accuracy, else "min", see ``improvement.py``; torch's default is "min"), factor 0.1,
+patience 10, threshold 1e-4 (relative), cooldown 0, min_lr 0, eps 1e-8.
 
 Counting: the reduction comes at the ``patience + 1``-th epoch in a row without
 improvement (``num_bad_epochs > patience``). Keras counts differently: its callback
@@ -69,7 +70,14 @@ from __future__ import annotations
 
 from .. import validation
 from ..frameworks import import_keras
-from .improvement import MODES, THRESHOLD_MODES, check_metric, is_improvement, worst_value
+from .improvement import (
+    MODES,
+    THRESHOLD_MODES,
+    check_metric,
+    is_improvement,
+    resolve_mode,
+    worst_value,
+)
 
 
 class ReduceLROnPlateau:
@@ -82,7 +90,7 @@ class ReduceLROnPlateau:
 
     def __init__(
         self,
-        mode="min",
+        mode="auto",
         factor=0.1,
         patience=10,
         threshold=1e-4,
@@ -151,13 +159,14 @@ class ReduceLROnPlateau:
         return lr
 
     # -- twins ------------------------------------------------------------------------------
-    def to_torch(self, optimizer):
-        """A fresh ``torch.optim.lr_scheduler.ReduceLROnPlateau`` with these arguments."""
+    def to_torch(self, optimizer, monitor: str | None = None):
+        """A fresh ``torch.optim.lr_scheduler.ReduceLROnPlateau`` with these arguments
+        (torch has no "auto": the mode is resolved for ``monitor``, "min" without one)."""
         from torch.optim.lr_scheduler import ReduceLROnPlateau as TorchReduceLROnPlateau
 
         return TorchReduceLROnPlateau(
             optimizer,
-            mode=self.mode,
+            mode=resolve_mode(self.mode, monitor),
             factor=self.factor,
             patience=self.patience,
             threshold=self.threshold,
@@ -185,7 +194,7 @@ class ReduceLROnPlateau:
             monitor=monitor,
             factor=self.factor,
             patience=self.patience + 1,
-            mode=self.mode,
+            mode=resolve_mode(self.mode, monitor),
             min_delta=self.threshold,
             cooldown=self.cooldown + 1,
             min_lr=self.min_lr,

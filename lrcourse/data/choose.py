@@ -2,13 +2,17 @@
 
 ``"auto"`` uses CIFAR-10 when its archive is already in the cache (checksum verified) and
 the embedded digits otherwise -- it never downloads -- and says which it picked in a log
-line (logger ``lrcourse.data``) and in the returned ``Dataset.name``.
+line (logger ``lrcourse.data``) and in the returned ``Dataset.name``. A cached archive that
+is corrupt (wrong checksum) is not silently passed over: "auto" still falls back to the
+digits (it must work offline), but with a ``UserWarning`` that says the file is corrupt and
+how to repair it (``fallback_reason``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import warnings
 
 from . import cifar10, digits
 from .dataset import Dataset
@@ -24,14 +28,34 @@ def resolve_name(name: str, data_dir: str | os.PathLike | None = None) -> str:
         raise ValueError(f"dataset must be one of {', '.join(DATASETS)}; got {name!r}")
     if name != "auto":
         return name
-    if cifar10.is_cached(data_dir):
+    state = cifar10.cache_state(data_dir)
+    if state == "ok":
         log.info("dataset='auto': using CIFAR-10 from %s", cifar10.archive_path(data_dir))
         return "cifar10"
-    log.info(
-        "dataset='auto': CIFAR-10 is not cached at %s; using the embedded 8x8 digits",
-        cifar10.archive_path(data_dir),
-    )
+    reason = fallback_reason(data_dir, state)
+    if state == "corrupt":
+        warnings.warn(f"dataset='auto': {reason}; using the embedded 8x8 digits", stacklevel=2)
+    else:
+        log.info("dataset='auto': %s; using the embedded 8x8 digits", reason)
     return "digits"
+
+
+def fallback_reason(data_dir: str | os.PathLike | None = None, state: str | None = None):
+    """Why "auto" would not use CIFAR-10 (and what to do), or None when it would."""
+    state = state or cifar10.cache_state(data_dir)
+    path = cifar10.archive_path(data_dir)
+    if state == "ok":
+        return None
+    if state == "corrupt":
+        return (
+            f"the cached CIFAR-10 archive {path} is corrupt (its MD5 is not {cifar10.MD5}): "
+            "delete it and run `lrcourse compare --dataset cifar10` to download it again, "
+            "or replace it with a good copy"
+        )
+    return (
+        f"CIFAR-10 is not cached at {path} (fetch it with `lrcourse compare --dataset "
+        "cifar10` on a machine with network)"
+    )
 
 
 def load_dataset(

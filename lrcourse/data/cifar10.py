@@ -50,12 +50,24 @@ def archive_path(data_dir: str | os.PathLike | None = None) -> Path:
     return cache.data_dir(data_dir) / FILENAME
 
 
-def is_cached(data_dir: str | os.PathLike | None = None) -> bool:
-    """True when the archive is in the cache folder and its MD5 checksum is right."""
+def cache_state(data_dir: str | os.PathLike | None = None) -> str:
+    """ "ok" (the archive is cached, MD5 right), "missing" or "corrupt" (a file with the
+    archive's name whose MD5 is wrong: a partial download, a disk error, another file)."""
     import pooch
 
     path = archive_path(data_dir)
-    return path.is_file() and pooch.file_hash(str(path), alg="md5") == MD5
+    if not path.exists():
+        return "missing"
+    try:
+        good = path.is_file() and pooch.file_hash(str(path), alg="md5") == MD5
+    except OSError:  # unreadable
+        good = False
+    return "ok" if good else "corrupt"
+
+
+def is_cached(data_dir: str | os.PathLike | None = None) -> bool:
+    """True when the archive is in the cache folder and its MD5 checksum is right."""
+    return cache_state(data_dir) == "ok"
 
 
 def fetch_cifar10(

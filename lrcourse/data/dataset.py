@@ -49,6 +49,13 @@ class Split:
         """The examples at ``index`` (an integer array), as a new Split."""
         return Split(self.images[index], self.labels[index])
 
+    def __repr__(self) -> str:  # shapes, not the pixels
+        return f"Split(images={_array_summary(self.images)}, labels={_array_summary(self.labels)})"
+
+
+def _array_summary(a: np.ndarray) -> str:
+    return f"<{a.dtype} array {tuple(a.shape)}>"
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -123,6 +130,9 @@ class Dataset:
             else:
                 parts[name] = s.take(stratified_subset(s.labels, size, seed=seed + offset))
         return Dataset(self.name, self.class_names, source=self.source, **parts)
+
+    def __repr__(self) -> str:  # one line: print(dataset) must not dump the pixels
+        return f"Dataset({self.describe()})"
 
     def describe(self) -> str:
         """One line: name, shapes and split sizes (what the CLI prints)."""

@@ -11,7 +11,15 @@
 Importing this package imports neither torch nor TensorFlow.
 """
 
-from .compare import CompareSettings, Comparison, compare, format_table
+from .compare import (
+    CompareSettings,
+    Comparison,
+    Plan,
+    compare,
+    format_table,
+    plan_comparison,
+    run_comparison,
+)
 from .recipes import RECIPES, BuiltRecipe, Recipe, format_recipes, get_recipe
 from .runs import GROUPS, RUNS, SGD_MOMENTUM, RunLength, RunSpec, select_runs
 from .scale import Scale, choose_scale
@@ -24,6 +32,7 @@ __all__ = [
     "BuiltRecipe",
     "CompareSettings",
     "Comparison",
+    "Plan",
     "Recipe",
     "RunLength",
     "RunSpec",
@@ -33,5 +42,7 @@ __all__ = [
     "format_recipes",
     "format_table",
     "get_recipe",
+    "plan_comparison",
+    "run_comparison",
     "select_runs",
 ]

@@ -3,7 +3,8 @@
 ``compare(settings)`` trains every run of ``settings.runs`` once per seed with the chosen
 framework, and writes into ``settings.out_dir``:
 
-- ``results.csv``: one row per run -- mean, standard deviation, min and max over seeds of
+- ``results.csv``: one row per run -- mean, standard deviation (``nan`` with fewer than two
+  seeds that reached an epoch: no spread to measure), min and max over seeds of
   the final validation accuracy and loss, best validation accuracy, test accuracy (of the
   final model, evaluated once), epochs done, divergences, training time;
 - ``histories/<run>_seed<k>_steps.csv`` and ``..._epochs.csv``: every run's History;
@@ -82,37 +83,86 @@ def gpu_available(framework: str) -> bool:
         import torch
 
         return torch.cuda.is_available()
-    from ..frameworks import import_keras
+    from ..train import keras_trainer
 
-    keras = import_keras()
-
-    return bool(keras.distribution.list_devices("gpu"))
+    return keras_trainer.gpu_present()
 
 
-def compare(settings: CompareSettings, *, say: Callable[[str], None] = print) -> Comparison:
-    """Run the comparison described by ``settings``; ``say`` receives progress lines."""
+@dataclass
+class Plan:
+    """Everything a comparison will train, built and checked before anything trains."""
+
+    settings: CompareSettings
+    scale: Scale
+    dataset: object  # lrcourse.data.Dataset
+    spec: object  # lrcourse.models.ModelSpec
+    module: object  # the trainer module
+    runs: list  # [(RunSpec, seed, TrainConfig)], in training order
+    started: float = 0.0
+
+
+def plan_comparison(
+    settings: CompareSettings, *, say: Callable[[str], None] = print, dataset=None
+) -> Plan:
+    """Load the dataset and build every run's ``TrainConfig`` (optimizer, schedule) for every
+    seed. A run that cannot be built at this length (a 1-cycle of 3 updates...) raises
+    ValueError naming the run, before any other run has trained.
+
+    ``dataset``: an ``lrcourse.data.Dataset`` to use instead of ``settings.dataset`` (e.g.
+    random images for a throughput check); it is used whole, for ``settings.epochs`` (or
+    100) epochs, when ``settings.full``, and scaled down like the digits otherwise."""
     from ..data import load_dataset, resolve_name
+    from ..data.choose import fallback_reason
     from ..models import model_spec
     from ..train import TrainConfig, trainer
     from ..train.config import steps_per_epoch
 
     start = time.perf_counter()
     runs = select_runs(settings.runs)
-    out = _prepare_out_dir(settings.out_dir)
-    name = resolve_name(settings.dataset, settings.data_dir)
+    if dataset is None:
+        name = resolve_name(settings.dataset, settings.data_dir)
+        fallback = fallback_reason(settings.data_dir) if settings.dataset == "auto" else None
+    else:
+        name, fallback = dataset.name, f"the dataset given is {dataset.name}"
     scale = choose_scale(
-        name, gpu_available(settings.framework), full=settings.full, epochs=settings.epochs
+        name,
+        gpu_available(settings.framework),
+        full=settings.full,
+        epochs=settings.epochs,
+        fallback=fallback,
     )
     say(f"lrcourse compare: {scale.reason}")
     threads = settings.cpu_threads or (1 if scale.scaled else None)
-    dataset = load_dataset(name, data_dir=settings.data_dir)
+    if dataset is None:
+        dataset = load_dataset(name, data_dir=settings.data_dir)
     if scale.subset:
         dataset = dataset.subset(**scale.subset)
     say(f"dataset {dataset.describe()}")
     options = dict(SCALED_MODEL_OPTIONS.get(settings.model, {})) if scale.scaled else {}
     spec = model_spec(settings.model, dataset.image_shape, dataset.num_classes, **options)
     length = RunLength(scale.epochs, steps_per_epoch(len(dataset.train), settings.batch_size))
-    module = trainer(settings.framework)
+    planned = []
+    for run in runs:
+        for seed in range(settings.seeds):
+            try:
+                config = TrainConfig(
+                    optimizer=run.optimizer(),
+                    schedule=run.schedule(length),
+                    epochs=scale.epochs,
+                    batch_size=settings.batch_size,
+                    seed=seed,
+                    progress=settings.progress,
+                    max_steps=settings.max_steps,
+                    cpu_threads=threads,
+                )
+            except (ValueError, TypeError) as err:
+                raise ValueError(
+                    f"run {run.name!r} cannot be built for {length.epochs} epoch(s) of "
+                    f"{length.steps_per_epoch} update(s) ({len(dataset.train)} training "
+                    f"images, batch size {settings.batch_size}): {err}. Train more epochs "
+                    "or use a smaller batch size"
+                ) from err
+            planned.append((run, seed, config))
     say(
         f"{len(runs)} runs x {settings.seeds} seeds, {scale.epochs} epochs of "
         f"{length.steps_per_epoch} steps, {spec.name}"
@@ -120,36 +170,37 @@ def compare(settings: CompareSettings, *, say: Callable[[str], None] = print) ->
         f"({spec.num_params:,} parameters), "
         f"{settings.framework}"
     )
+    return Plan(settings, scale, dataset, spec, trainer(settings.framework), planned, start)
 
+
+def run_comparison(plan: Plan, *, say: Callable[[str], None] = print) -> Comparison:
+    """Train a planned comparison; write the histories, ``results.csv`` and the figures."""
+    out = _prepare_out_dir(plan.settings.out_dir)
     histories: dict[str, list] = {}
-    for run in runs:
-        for seed in range(settings.seeds):
-            config = TrainConfig(
-                optimizer=run.optimizer(),
-                schedule=run.schedule(length),
-                epochs=scale.epochs,
-                batch_size=settings.batch_size,
-                seed=seed,
-                progress=settings.progress,
-                max_steps=settings.max_steps,
-                cpu_threads=threads,
-            )
-            if run.lr_from_finder:
-                config = _with_finder_lr(module, spec, dataset, config, say)
-            history = module.fit(spec, dataset, config, run=run.name)
-            history.meta["title"] = run.title
-            histories.setdefault(run.name, []).append(history)
-            history.to_csv(out / "histories" / f"{run.name}_seed{seed}")
-            say(_one_line(history, seed))
+    for run, seed, config in plan.runs:
+        if run.lr_from_finder:
+            config = _with_finder_lr(plan.module, plan.spec, plan.dataset, config, say)
+        history = plan.module.fit(plan.spec, plan.dataset, config, run=run.name)
+        history.meta["title"] = run.title
+        histories.setdefault(run.name, []).append(history)
+        history.to_csv(out / "histories" / f"{run.name}_seed{seed}")
+        say(_one_line(history, seed))
 
+    runs = list(dict.fromkeys(run for run, _, _ in plan.runs))
     rows = summarise(runs, histories)
     files = [write_results(rows, out / "results.csv")]
     from .figures import save_figures
 
     files += save_figures(histories, rows, out)
-    return Comparison(
-        scale, dataset.name, rows, histories, files, seconds=time.perf_counter() - start
-    )
+    seconds = time.perf_counter() - plan.started
+    return Comparison(plan.scale, plan.dataset.name, rows, histories, files, seconds=seconds)
+
+
+def compare(settings: CompareSettings, *, say: Callable[[str], None] = print) -> Comparison:
+    """Run the comparison described by ``settings``; ``say`` receives progress lines.
+
+    ``plan_comparison`` (every run checked and built) then ``run_comparison``."""
+    return run_comparison(plan_comparison(settings, say=say), say=say)
 
 
 def _with_finder_lr(module, spec, dataset, config, say):
@@ -183,7 +234,8 @@ def summarise(runs: list[RunSpec], histories: dict) -> list[dict]:
         for metric in METRICS:
             values = [s[metric] for s in summaries if not math.isnan(s[metric])]
             row[f"{metric}_mean"] = statistics.fmean(values) if values else math.nan
-            row[f"{metric}_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+            # one value has no spread to measure: NaN, not a reassuring 0
+            row[f"{metric}_std"] = statistics.stdev(values) if len(values) > 1 else math.nan
             row[f"{metric}_min"] = min(values, default=math.nan)
             row[f"{metric}_max"] = max(values, default=math.nan)
         row["epochs_mean"] = statistics.fmean(s["epochs"] for s in summaries)
@@ -224,15 +276,20 @@ def _prepare_out_dir(path) -> Path:
 
 def format_table(rows: list[dict]) -> str:
     """The results as an aligned text table (what the CLI prints); "-" where every seed
-    diverged before an epoch ended."""
-    header = f"{'run':<14} {'val acc':>15} {'best val':>8} {'test acc':>8} {'val loss':>8} div"
+    diverged before an epoch ended; no "± std" where fewer than two seeds give a value
+    (there is no spread to measure)."""
+    header = (
+        f"{'run':<14} {'val acc':>15} {'best val':>8} {'test acc':>8} {'val loss':>8} div seeds"
+    )
     lines = [header, "-" * len(header)]
     for r in rows:
-        acc = f"{_num(r['final_val_accuracy_mean'])} ± {_num(r['final_val_accuracy_std'])}"
+        acc = _num(r["final_val_accuracy_mean"])
+        if not math.isnan(r["final_val_accuracy_std"]):
+            acc += f" ± {_num(r['final_val_accuracy_std'])}"
         lines.append(
             f"{r['run']:<14} {acc:>15} {_num(r['best_val_accuracy_mean']):>8}"
             f" {_num(r['test_accuracy_mean']):>8} {_num(r['final_val_loss_mean']):>8}"
-            f" {r['diverged']:>3}"
+            f" {r['diverged']:>3} {r['seeds']:>5}"
         )
     return "\n".join(lines)
 

@@ -28,10 +28,18 @@ class Scale:
     reason: str
 
 
-def choose_scale(dataset: str, gpu: bool, *, full: bool = False, epochs: int | None = None):
+def choose_scale(
+    dataset: str,
+    gpu: bool,
+    *,
+    full: bool = False,
+    epochs: int | None = None,
+    fallback: str | None = None,
+):
     """``dataset``: "cifar10" or "digits" (resolved); ``gpu``: whether training has a GPU.
 
-    ``full`` forces the full-size comparison; ``epochs`` overrides the number of epochs.
+    ``full`` forces the full-size comparison; ``epochs`` overrides the number of epochs;
+    ``fallback``: why "auto" fell back to the digits (``data.choose.fallback_reason``).
     """
     if full:
         return Scale(False, epochs or FULL_EPOCHS, None, "full size (requested)")
@@ -50,6 +58,6 @@ def choose_scale(dataset: str, gpu: bool, *, full: bool = False, epochs: int | N
         True,
         epochs or SCALED_EPOCHS,
         None,
-        "scaled down: CIFAR-10 is not cached, so the embedded 8x8 digits and fewer epochs "
-        "(fetch CIFAR-10 with `lrcourse compare --dataset cifar10` on a machine with network)",
+        f"scaled down: {fallback or 'the digits were asked for'}, so "
+        f"{'the embedded 8x8 digits' if dataset == 'digits' else dataset} and fewer epochs",
     )

@@ -40,6 +40,12 @@ def lr_grid(
         num_iter - STYLES[validation.check_choice("style", style, STYLES)].denominator_offset
     )
     if step_mode == "exp":
+        if not np.isfinite(end_lr / start_lr):
+            raise ValueError(
+                f"end_lr / start_lr = {end_lr:g} / {start_lr:g} overflows float64: the exp "
+                "grid cannot be computed; use an end_lr of at most about 1e300 * start_lr "
+                "(range tests usually end at 1 to 10)"
+            )
         lrs = [start_lr * (end_lr / start_lr) ** (i / denominator) for i in range(num_iter)]
     elif step_mode == "linear":
         lrs = [start_lr + (i / denominator) * (end_lr - start_lr) for i in range(num_iter)]

@@ -101,7 +101,10 @@ class LRFinderResult:
 
         Draws the smoothed loss (and the raw loss, faint, if ``raw``). ``suggestion``: True
         for the style's default method, a method name, or None/False for no marker; the
-        suggested lr gets a dashed vertical line and its point on the curve a dot.
+        suggested lr gets a dashed vertical line and its point on the curve a dot. When no
+        suggestion can be made (too short a test, a loss that blew up at once) the curve is
+        drawn all the same -- that is when it is most needed -- and the legend says why
+        there is no marker (``suggest`` raises the full reason).
         """
         ax = plots.get_ax(ax)
         name = f"range test ({self.style})"
@@ -110,13 +113,20 @@ class LRFinderResult:
             ax.plot(self.lrs, self.losses, color=color, alpha=0.3, linewidth=1.0, label="loss")
         ax.plot(self.lrs, self.smoothed, color=color, linewidth=1.8, label="smoothed loss")
         if suggestion:
-            method = None if suggestion is True else suggestion
-            index = self.suggestion_index(method)
-            method = method or STYLES[self.style].default_suggestion
-            lr = self.suggest(method)
-            mark = plots.color_for(method)
-            ax.axvline(lr, color=mark, linestyle="--", linewidth=1.2, label=f"{method}: {lr:.2e}")
-            ax.plot(self.lrs[index], self.smoothed[index], "o", color=mark, markersize=7)
+            method = STYLES[self.style].default_suggestion if suggestion is True else suggestion
+            method = validation.check_choice("suggestion", method, METHODS)
+            try:
+                index = self.suggestion_index(method)
+            except ValueError:  # too few finite points: no marker, say so
+                first, stop = self.window()
+                ax.plot([], [], " ", label=f"no {method} suggestion: {stop - first} usable points")
+            else:
+                lr = self.suggest(method)
+                mark = plots.color_for(method)
+                ax.axvline(
+                    lr, color=mark, linestyle="--", linewidth=1.2, label=f"{method}: {lr:.2e}"
+                )
+                ax.plot(self.lrs[index], self.smoothed[index], "o", color=mark, markersize=7)
         finite = self.smoothed[np.isfinite(self.smoothed)]
         if finite.size:  # keep the divergence from squashing the interesting part
             low, high = float(finite.min()), float(finite[0])

@@ -13,9 +13,9 @@ build the framework's optimizer) and the learning rate comes from ``schedule``:
   ``keras.optimizers.schedules.LearningRateSchedule`` for the Keras trainer.
 
 ``cpu_threads`` (torch trainer only; TensorFlow fixes its thread pools when it starts):
-small models on a CPU are dominated by per-operation overhead. On an idle 2-core machine
-two threads trained the article CNN 1.6x faster than one; on the same machine under load
-(load average 7) one thread was 20-30x faster, the extra thread only spinning.
+small models on a CPU are dominated by per-operation overhead, and on a loaded machine
+extra threads only spin; one thread is the robust choice there (figures in
+benchmarks/RESULTS.md).
 
 ``plateau`` (``lrcourse.callbacks.ReduceLROnPlateau``) and ``early_stopping``
 (``lrcourse.callbacks.EarlyStopping``) are fed the ``monitor`` metric once per epoch. A
@@ -68,12 +68,18 @@ class TrainConfig:
                 "optimizer must be an lrcourse.optim optimizer (e.g. optim.SGD(lr=0.1)), "
                 f"got {type(self.optimizer).__name__}"
             )
+        check_schedule(self.schedule)
         if self.plateau is not None and not is_constant(self.schedule):
             raise ValueError(
                 "plateau (ReduceLROnPlateau) sets the learning rate itself: use it with a "
                 "constant learning rate (schedule=None or a number), not "
                 f"schedule={self.schedule!r}"
             )
+
+        for name in ("plateau", "early_stopping"):
+            rule = getattr(self, name)
+            if rule is not None:
+                check_direction(name, rule, self.monitor)
 
     def with_(self, **changes) -> TrainConfig:
         """A copy with some fields changed."""
@@ -89,20 +95,59 @@ class TrainConfig:
 
     def base_lr(self) -> float:
         """The learning rate at step 0 (the constant one when ``is_constant(schedule)``)."""
-        if isinstance(self.schedule, numbers.Real):
+        if is_number(self.schedule):
             return validation.check_nonnegative("schedule", self.schedule)
         if is_lrcourse_schedule(self.schedule):
             return float(self.schedule(0))
         return float(self.get_optimizer().lr)
 
 
+def check_schedule(schedule) -> None:
+    """TypeError unless ``schedule`` is one of the kinds listed in the module docstring.
+
+    A string such as ``"cosine"`` is refused (Keras takes optimizer names as strings, but
+    not schedule names): it would otherwise be taken for a constant by one trainer and
+    refused by the other.
+    """
+    if schedule is None or is_number(schedule) or callable(schedule):
+        return
+    hint = ""
+    if isinstance(schedule, str):
+        hint = (
+            "; schedules are objects, not names: e.g. schedule=lrcourse.schedules."
+            "CosineDecay(0.1, decay_steps=1000) for a cosine decay"
+        )
+    raise TypeError(
+        "schedule must be None, a number, an lrcourse.schedules object or a framework "
+        f"scheduler (a torch scheduler factory or a Keras LearningRateSchedule), got "
+        f"{type(schedule).__name__} {schedule!r}{hint}"
+    )
+
+
+def check_direction(name: str, rule, monitor: str) -> None:
+    """ValueError when a plateau / early-stopping rule's explicit ``mode`` contradicts the
+    monitored metric ("min" on an accuracy, "max" on a loss): a rule that takes every
+    improvement for a setback is never what was meant. ``mode="auto"`` always fits."""
+    from ..callbacks.improvement import resolve_mode
+
+    mode = getattr(rule, "mode", "auto")
+    expected = resolve_mode("auto", monitor)
+    if mode != "auto" and mode != expected:
+        raise ValueError(
+            f"{name} has mode={mode!r} but monitor={monitor!r} should be "
+            f"{'maximised' if expected == 'max' else 'minimised'}: use mode={expected!r} "
+            "or mode='auto' (the default), which follows the monitored metric"
+        )
+
+
+def is_number(value) -> bool:
+    """A real number that is not a bool (``True`` is no learning rate)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def is_constant(schedule) -> bool:
     """True for ``None``, a number, or an lrcourse ``Constant`` schedule."""
-    return (
-        schedule is None
-        or isinstance(schedule, numbers.Real)
-        or type(schedule).__name__ == "Constant"
-    )
+    return schedule is None or is_number(schedule) or type(schedule).__name__ == "Constant"
 
 
 def is_lrcourse_schedule(schedule) -> bool:

@@ -31,8 +31,16 @@ from .step_log import StepLog
 keras = import_keras()
 
 
+def gpus() -> list:
+    """The GPUs Keras' backend sees (JAX raises instead of answering "none")."""
+    try:
+        return list(keras.distribution.list_devices("gpu"))
+    except RuntimeError:
+        return []
+
+
 def gpu_present() -> bool:
-    return bool(keras.distribution.list_devices("gpu"))
+    return bool(gpus())
 
 
 def precision_policy(config: TrainConfig) -> str:
@@ -70,8 +78,8 @@ class BatchLoss(keras.metrics.Metric):
         losses = keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=True)
         self.value.assign(keras.ops.mean(losses))
 
-    def result(self):
-        return self.value
+    def result(self):  # a tensor, not the variable (JAX cannot trace a Variable)
+        return keras.ops.convert_to_tensor(self.value)
 
     def reset_state(self):
         self.value.assign(0.0)
@@ -257,8 +265,8 @@ def _images_seen(steps: int, per_epoch: int, batch_size: int, n: int) -> int:
 
 
 def _device_name() -> str:
-    gpus = keras.distribution.list_devices("gpu")
-    return gpus[0] if gpus else "cpu"
+    found = gpus()
+    return str(found[0]) if found else "cpu"
 
 
 def find_lr(model, dataset, config: TrainConfig | None = None, **range_test_options):

@@ -2,10 +2,11 @@
 
 The dataset is copied to the device once (no data loader: a batch is an index into
 device memory, NHWC, which seen as NCHW is channels-last), the model uses channels-last
-memory too (on a CPU as well: 17% faster for the ResNet with oneDNN, neutral for the small
-CNN), and on a CUDA GPU the forward pass runs under autocast in bfloat16 (float16 with a
-gradient scaler on GPUs without bf16). On a CPU everything is float32 and runs are
-reproducible bit for bit from ``config.seed`` (weights, dropout and batch order).
+memory too (on a CPU as well: oneDNN is faster with it for the ResNet, see
+benchmarks/RESULTS.md), and on a CUDA GPU the forward pass runs under autocast in
+bfloat16 (float16 with a gradient scaler on GPUs without bf16). On a CPU everything is
+float32 and runs are reproducible bit for bit from ``config.seed`` (weights, dropout and
+batch order).
 
 Before every update the learning rate is set from the run's plan (an lrcourse schedule
 evaluated at the update's index, or a constant), or a native torch scheduler is stepped
@@ -23,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..callbacks.improvement import fresh_for
 from ..models import ModelSpec, build_torch
 from ..models.torch_net import to_nchw
 from .batches import endless_batches, epoch_order
@@ -164,6 +166,11 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
     template = config.get_optimizer()
     optimizer = template.to_torch(model.parameters())
     learning_rate = _LearningRate(config, optimizer, total)
+    # each run gets its own plateau / early-stopping state, as Keras builds fresh callbacks
+    plateau, stopper = (
+        None if rule is None else fresh_for(rule, config.monitor)
+        for rule in (config.plateau, config.early_stopping)
+    )
 
     history = History(run=run)
     history.meta.update(
@@ -211,8 +218,8 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
             )
             progress.epoch_done(epoch + 1, config.epochs, val_acc)
             metric = val_loss if config.monitor == "val_loss" else val_acc
-            learning_rate.apply_plateau(config.plateau, metric, log.step)
-            if _should_stop(config.early_stopping, metric, model):
+            learning_rate.apply_plateau(plateau, metric, log.step)
+            if _should_stop(stopper, metric, model):
                 history.stopped_early = epoch + 1
                 break
             if log.step >= total:

@@ -215,18 +215,19 @@ def test_parallel_gives_the_same_gradebook_as_serial_nbgrader(graded):
 
 
 def test_a_hang_and_a_dead_kernel_cost_only_their_student(graded):
+    """The hang costs its student's assignment (the worker is killed at the limit); a kernel
+    that dies costs only its notebook's remaining cells: the sandbox marks them, the notebook is
+    still graded and the clean room still scores the answers written before it died."""
     root, _, output, seconds = graded
-    assert summary(output) == {"submissions": 5, "graded": 3, "skipped": 0, "failed": 2}
+    assert summary(output) == {"submissions": 5, "graded": 4, "skipped": 0, "failed": 1}
     book = gradebook(root, SUBMISSIONS)
-    for student in ("hang", "exiter"):
-        assert autograded_scores(book, student) == {"test_double": 0.0, "test_half": 0.0}
-        assert not (root / "course" / "feedback" / student).exists()
+    assert autograded_scores(book, "hang") == {"test_double": 0.0, "test_half": 0.0}
+    assert not (root / "course" / "feedback" / "hang").exists()
+    assert autograded_scores(book, "exiter") == {"test_double": 2.0, "test_half": 0.0}
     problems = [line for line in output.splitlines() if line.startswith("problem:")]
     assert any("hang  99_tiny  cell double: killed after" in line for line in problems), problems
-    assert any("exiter  99_tiny  cell half: not graded" in line for line in problems), problems
-    assert any("DeadKernelError" in line for line in problems), problems
     assert all(" full " not in p and " wrong " not in p for p in problems), problems
-    for student in HONEST:
+    for student in [*HONEST, "exiter"]:
         assert (
             root / "course" / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
         ).is_file()

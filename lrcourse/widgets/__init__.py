@@ -4,5 +4,7 @@ Each module builds one explorer and imports its heavy dependencies (ipywidgets, 
 torch, keras) inside its functions, so importing this package costs nothing:
 
 - ``schedule_explorer``: pick a learning-rate schedule, move its parameters, see the NumPy
-  curve with its PyTorch and Keras twins overlaid (assignment ``02_schedules``).
+  curve with its PyTorch and Keras twins overlaid (assignment ``02_schedules``);
+- ``optimizer_explorer``: optimizers' paths on 2-D loss surfaces (NumPy, with the PyTorch
+  twin's path as markers) and Adam's effective step (assignment ``03_optimizers``).
 """

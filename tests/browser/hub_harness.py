@@ -27,6 +27,8 @@ GENERATED = (
     "autograded",
     "feedback",
     "grades.csv",
+    "grading.log",
+    "grading_state.json",
     "solution",
     "source_with_tests",
     "release",

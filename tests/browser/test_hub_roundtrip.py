@@ -64,6 +64,9 @@ def hub():
         yield hub
     finally:
         hub.stop()
+        if hub.log_path.exists():
+            (REPO_ROOT / "test-artifacts" / "hub").mkdir(parents=True, exist_ok=True)
+            shutil.copy(hub.log_path, REPO_ROOT / "test-artifacts" / "hub" / "jupyterhub.log")
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -96,7 +99,11 @@ def refresh_assignments(page):
 
 def button_in(page, listing, label, timeout=60_000):
     button = page.locator(f"#{listing} .list_item button", has_text=label).first
-    button.wait_for(state="visible", timeout=timeout)
+    try:
+        button.wait_for(state="visible", timeout=timeout)
+    except Exception:
+        panel = page.locator("#assignments").inner_text()
+        pytest.fail(f"no {label!r} button in #{listing}; the Assignments tab reads:\n{panel}")
     return button
 
 
@@ -188,11 +195,12 @@ def test_class_round_trip(hub, browser):
     ok(hub.as_instructor("python", "-m", "nbgrader", "collect", ASSIGNMENT), "collect")
     # `sudo make hub-grade`: make grade's code path (scripts/grade_submissions.py) as root
     graded = ok(hub.script("hub_setup.py", "grade", check=False), "make hub-grade")
-    ok(
+    released = ok(
         hub.as_instructor("python", "-m", "nbgrader", "release_feedback", ASSIGNMENT),
         "release_feedback",
     )
     keep_artifacts(hub)
+    print("\n" + released.stdout[-1500:] + released.stderr[-1500:])
     with open(hub.root / "course" / "grades.csv") as table:
         rows = [row for row in csv.DictReader(table) if row["assignment"] == ASSIGNMENT]
         scores = {row["student_id"]: float(row["score"]) for row in rows}

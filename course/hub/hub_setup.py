@@ -230,18 +230,22 @@ def ensure_group(name: str) -> None:
 
 
 def lock_course(root: Path) -> None:
-    """source_notebooks/ and course/: root and the instructors' group only (setgid dirs)."""
+    """source_notebooks/ and course/ closed to all but root and the instructors' group: their
+    top folders are 2770. Everything below (and release/) belongs to that group, writable by
+    it, setgid folders; files keep their read bit for others, since nbgrader copies modes
+    into the exchange (release_feedback) and the top folder already keeps students out."""
     gid = grp.getgrnam(INSTRUCTORS_GROUP).gr_gid
-    for top, others in (("source_notebooks", 0), ("course", 0), ("release", 0o005)):
+    for top in ("source_notebooks", "course", "release"):
         if not (root / top).exists():
             continue
         for path in [root / top, *(root / top).rglob("*")]:
             if path.is_symlink():
                 continue
             os.chown(path, -1, gid)
-            mode = path.stat().st_mode & 0o770 | 0o060 | (0o010 if path.is_dir() else 0)
-            mode |= others & (0o005 if path.is_dir() else 0o004)
+            mode = path.stat().st_mode & 0o777 | 0o060 | (0o010 if path.is_dir() else 0)
             os.chmod(path, mode | (0o2000 if path.is_dir() else 0))
+        if top != "release":
+            os.chmod(root / top, 0o2770)
 
 
 def install(args: argparse.Namespace) -> None:

@@ -92,11 +92,15 @@ def test_a_missing_release_is_a_one_line_error(tmp_path):
         fill(tmp_path / "release", tmp_path / "work")
 
 
+GENERATED = ("__pycache__", "node_modules", "lab", "gradebook.db", "submitted", "autograded",
+             "feedback", "grades.csv", "grading.log", "grading_state.json", "solution",
+             "source_with_tests")  # fmt: skip
+
+
 def copy_course(dest: Path) -> Path:
-    for tree in ("source_notebooks", "release", "scripts"):
-        shutil.copytree(REPO / tree, dest / tree, ignore=shutil.ignore_patterns("__pycache__"))
-    (dest / "course").mkdir()
-    shutil.copy(REPO / "course" / "nbgrader_config.py", dest / "course")
+    """The course as a fresh clone holds it (course/ with its autograder and answer keys)."""
+    for tree in ("source_notebooks", "release", "scripts", "course"):
+        shutil.copytree(REPO / tree, dest / tree, ignore=shutil.ignore_patterns(*GENERATED))
     return dest
 
 

@@ -127,10 +127,11 @@ def test_a_learners_edit_survives_make_release(tmp_path):
     )
     assert release.returncode == 0, release.stdout + release.stderr
     assert mine.read_bytes() == edited
-    assert fill(root / "release", work) == [
+    # (02 may be announced too when a release regenerates it with other bytes)
+    assert (
         "01_learning_rate was updated: the new version is in work/01_learning_rate_v2/, "
         "your work in work/01_learning_rate/ is untouched"
-    ]
+    ) in fill(root / "release", work)
     assert mine.read_bytes() == edited
     updated = (work / "01_learning_rate_v2" / "01_learning_rate.ipynb").read_text()
     assert "Corrected by the instructor" in updated and "return w - lr * grad" not in updated

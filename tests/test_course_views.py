@@ -112,7 +112,7 @@ def test_a_learners_edit_survives_make_release(tmp_path):
     mine = work / "01_learning_rate" / "01_learning_rate.ipynb"
     nb = nbformat.read(mine, as_version=4)
     answer = next(c for c in nb.cells if "def gd_step" in c.source)
-    answer.source = answer.source.replace("raise NotImplementedError()", "return w - lr * grad")
+    answer.source = answer.source.replace("raise NotImplementedError()", "return w - grad * lr")
     nbformat.write(nb, mine)
     edited = mine.read_bytes()
 
@@ -134,7 +134,7 @@ def test_a_learners_edit_survives_make_release(tmp_path):
     ) in fill(root / "release", work)
     assert mine.read_bytes() == edited
     updated = (work / "01_learning_rate_v2" / "01_learning_rate.ipynb").read_text()
-    assert "Corrected by the instructor" in updated and "return w - lr * grad" not in updated
+    assert "Corrected by the instructor" in updated and "return w - grad * lr" not in updated
 
 
 class Server:

@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh machine:
-#   make lab   - create .venv, install lrcourse with the course tools, open JupyterLab
+#   make lab   - create .venv, install lrcourse with the course tools, open the learner's
+#                JupyterLab on work/ (filled from release/; edits are never overwritten)
 #   make test  - create .venv, install lrcourse with the test tools, run the whole test suite
 #
 # The interpreter for .venv: PYTHON=/path/to/python if given (make test PYTHON=python3.13),
@@ -33,8 +34,13 @@ venv: $(STAMP)
 which-python:
 	@echo $(or $(PYTHON),none)
 
+ALLOW_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+# The learner view: the workspace work/ is the server's root; no instructor tools.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(BIN)/python scripts/learner_workspace.py
+	JUPYTER_CONFIG_PATH="$(CURDIR)/course/views/learner" \
+	  $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)/work" $(ALLOW_ROOT)
 
 test: $(STAMP)
 	sh scripts/install_browser.sh
@@ -82,3 +88,31 @@ release: $(STAMP)
 grade: $(STAMP)
 	sh scripts/install_sandbox.sh
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python scripts/grade_submissions.py $(ARGS)
+
+.PHONY: instructor hub-setup hub-users hub-grade hub
+
+# The instructor view: JupyterLab on the repository with Formgrader and Create Assignment
+# (nbgrader runs .venv's `alembic` when Formgrader creates the gradebook: hence PATH).
+instructor: $(STAMP)
+	cd course && PATH="$(CURDIR)/$(BIN):$$PATH" JUPYTER_CONFIG_PATH="$(CURDIR)/course/views/instructor" \
+	  "$(CURDIR)/$(BIN)/jupyter" lab --ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT)
+
+# The class hub on this machine (course/hub/README.md). As root:
+#   make hub-setup                           - proxy (npm), exchange, shared Python
+#   make hub-users STUDENTS="ana ben" INSTRUCTOR=teacher  - system users and passwords
+#   make hub                                 - JupyterHub on http://127.0.0.1:8000
+HUB_PORT ?= 8000
+hub-setup: $(STAMP)
+	$(BIN)/python course/hub/hub_setup.py install
+
+hub-users: $(STAMP)
+	$(BIN)/python course/hub/users.py add $(if $(INSTRUCTOR),--instructor $(INSTRUCTOR),) $(STUDENTS)
+
+# make grade for the hub's course (as root: each submission sandboxed under its own uid)
+hub-grade: $(STAMP)
+	sh scripts/install_sandbox.sh
+	$(BIN)/python course/hub/hub_setup.py grade $(ARGS)
+
+hub: hub-setup
+	$(BIN)/python course/hub/hub_setup.py check --port $(HUB_PORT)
+	cd course/hub && LRCOURSE_HUB_PORT=$(HUB_PORT) "$(CURDIR)/$(BIN)/jupyterhub" -f jupyterhub_config.py

@@ -15,9 +15,8 @@ Layout (CourseDirectory.root is the repository root):
     course/gradebook.db                              nbgrader's database         (git-ignored)
 
 Reflection answers are graded by hand in nbgrader's Formgrader, which needs the course root
-inside the server root and reads this file from the current directory:
-
-    cd course && ../.venv/bin/jupyter lab --notebook-dir=..
+inside the server root and reads this file from the current directory: `make instructor`
+(JupyterLab started in course/ on the repository, course/views/instructor/).
 """
 
 import os

@@ -309,9 +309,9 @@ def _popen_bwrap(
     # bwrap would make the folders above a mount point 0700 (root's): make them traversable
     above = {str(a) for _, dest in binds for a in Path(dest).parents if len(a.parts) > 1}
     above |= {str(a) for a in workdir.parents if len(a.parts) > 1}
+    # (also inside the fresh /tmp: a checkout and its .venv may live under /tmp, as a CI clone can)
     for folder in sorted(above - {"/tmp", "/usr"}, key=lambda f: f.count("/")):
-        if not folder.startswith("/tmp/"):
-            args += ["--perms", "0755", "--dir", folder]
+        args += ["--perms", "0755", "--dir", folder]
     for source, dest in binds:
         args += ["--ro-bind", source, dest]
     if in_memory_except is None:

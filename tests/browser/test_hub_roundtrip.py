@@ -148,7 +148,7 @@ def keep_artifacts(hub):
     """The graded notebooks, the feedback and the hub's log, in test-artifacts/hub/."""
     target = REPO_ROOT / "test-artifacts" / "hub"
     shutil.rmtree(target, ignore_errors=True)
-    for part in ("submitted", "autograded", "feedback", "grades.csv"):
+    for part in ("submitted", "autograded", "feedback", "grades.csv", "grading.log"):
         source = hub.root / "course" / part
         if source.is_dir():
             shutil.copytree(source, target / part)

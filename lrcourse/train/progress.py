@@ -14,7 +14,9 @@ class RunProgress:
         if enabled:
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=total_steps, desc=desc or "training", unit="step", leave=False)
+            # leave=True: a finished run keeps its line (final lr, loss, val_acc) on screen; in
+            # Jupyter a closed-and-removed bar would leave an output pointing at a dead widget
+            self.bar = tqdm(total=total_steps, desc=desc or "training", unit="step", leave=True)
         self.postfix: dict[str, str] = {}
 
     def update(self, n: int, lr: float, loss: float) -> None:

@@ -132,9 +132,10 @@ def test_find_lr_leaves_the_model_unchanged(digits, spec):
     assert 1e-4 <= result.suggest("steep") <= 10 and len(result.lrs) >= 2
 
 
-def test_progress_bar_shows_lr_and_loss(digits, spec, capsys):
+def test_progress_bar_shows_lr_and_loss(digits, spec, capfd):
+    # capfd: the bar's stream is whatever sys.stderr was when tqdm wrote, read at the fd level
     torch_trainer.fit(spec, digits, _config(progress=True, epochs=1))
-    err = capsys.readouterr().err
+    err = capfd.readouterr().err
     assert "lr=0.1" in err and "loss=" in err and "val_acc=" in err
 
 

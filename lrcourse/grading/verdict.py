@@ -70,7 +70,8 @@ def problem_of(outcome: Outcome, name: str, call: str, time_limit_s: float) -> s
             "and run its cell"
         )
     if outcome.failure == MISSING:
-        return f"there is no function named `{name}`: {outcome.detail}" + _advice(outcome.detail)
+        detail = outcome.detail.rstrip(".")
+        return f"there is no function named `{name}`: {detail}." + _advice(outcome.detail)
     if outcome.failure == TIMEOUT:
         return (
             f"{call} did not return within {time_limit_s:g} s: is there a loop that never "

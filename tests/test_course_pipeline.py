@@ -362,7 +362,21 @@ def test_committed_release_is_what_make_release_produces(graded):
     checks = [
         where / "release" / graded.assignment / "checks.json" for where in (graded.root, REPO)
     ]
-    assert checks[0].read_text() == checks[1].read_text(), "run `make release` and commit it"
+    made_data, committed_data = (json.loads(p.read_text(encoding="utf-8")) for p in checks)
+    assert same_check_data(made_data, committed_data), "run `make release` and commit it"
+
+
+def same_check_data(a, b) -> bool:
+    """Equal, but for floats a few ulp apart: libm and NumPy's SIMD kernels differ in the last
+    bit between machines (seen: exp() in 02's check data on two VMs of the same kind)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) == {"float"} == set(b):
+            x, y = float(a["float"]), float(b["float"])  # "nan" == "nan" as text
+            return a == b or abs(x - y) <= 1e-13 * max(abs(x), abs(y))
+        return a.keys() == b.keys() and all(same_check_data(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_check_data(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
 
 
 # -- grading ------------------------------------------------------------------------------------

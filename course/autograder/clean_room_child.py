@@ -24,7 +24,7 @@ class _NoIPython:
 
 def main(folder: str) -> None:
     sys.path.insert(0, folder)
-    from answer_runtime.answer_calls import call_answer
+    from answer_runtime.answer_calls import MISSING, Outcome, call_answer
     from answer_runtime.plain_values import decode, encode
     from answer_runtime.time_limit import AnswerTimeout, call_with_time_limit
 
@@ -65,10 +65,15 @@ def main(folder: str) -> None:
         except BaseException as error:  # noqa: BLE001 (a learner's cell may raise anything)
             emit({"cell_error": [index, f"{type(error).__name__}: {error}"[:500]]})
     emit({"ready": True})
+    # a function's first timeout (or a missing or unwritten function) decides its verdict:
+    # its remaining cases are not run, so an endless answer costs one time limit, not one a case
+    decided = {}
     for call in request["calls"]:
         func = namespace.get(call["function"])
-        if func is None:
-            outcome = {"failure": "missing", "detail": "its cell defines no such function"}
+        if call["function"] in decided:
+            outcome = decided[call["function"]]
+        elif func is None:
+            outcome = {"failure": MISSING, "detail": "its cell defines no such function"}
         else:
             args = tuple(decode(call["args"]))
             result = call_answer(func, args, call["parameters"], call["time_limit_s"])
@@ -78,6 +83,8 @@ def main(folder: str) -> None:
                     outcome["value"] = encode(result.value)
                 except Exception as error:  # noqa: BLE001 (a value whose methods raise)
                     outcome = {"failure": "raised", "detail": f"its return value: {error}"[:500]}
+        if Outcome(failure=outcome["failure"]).fatal:
+            decided[call["function"]] = outcome
         emit({"call": call["index"], "outcome": outcome})
 
 

@@ -491,6 +491,9 @@ class SandboxedProvisioner(LocalProvisioner):
             "JUPYTER_DATA_DIR": str(km.workdir / ".local" / "share" / "jupyter"),
             "JUPYTER_RUNTIME_DIR": str(km.runtime_dir),
             "JUPYTER_PLATFORM_DIRS": "1",
+            # figures are drawn but never rendered to PNG: grading reads no plot, and the
+            # inline backend's rendering was about half of a notebook's cell time
+            "MPLBACKEND": "agg",
         }
         # the kernel's own stdout/stderr (not the notebook's outputs) go nowhere: learner code
         # must not write to the instructor's terminal

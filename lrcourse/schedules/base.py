@@ -23,9 +23,10 @@ whose fields are its arguments (each declared with
 - ``formula(self, xp, t)``: the learning rate at steps ``t``, written ONCE against an array
   namespace ``xp``: ``numpy`` (float64, for ``schedule(step)``) or ``keras.ops`` (float32,
   for the generic Keras twin). Only operations present in both are used: floor, ceil,
-  power, exp, log, cos, tanh, sqrt, minimum, maximum, where, abs, and arithmetic. Branches
-  are ``xp.where`` (both sides are evaluated, so formulas keep their denominators non-zero
-  on the side not taken);
+  power, exp, expm1, log, log1p, cos, sin, tanh, sqrt, minimum, maximum, where, abs, and
+  arithmetic. Branches are ``xp.where`` (both sides are evaluated, so formulas keep their
+  denominators non-zero on the side not taken). The annealing shapes shared by several
+  schedules live in :mod:`lrcourse.schedules.annealing`, in forms float32 computes well;
 - ``keras_twin``: the native Keras class computing the same numbers, with the map from
   our field names to its argument names (:class:`KerasTwin`), or None;
 - ``torch_twin``: the native torch scheduler computing the same numbers

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from .annealing import half_cosine, remaining_power
 from .base import (
     KerasTwin,
     Schedule,
@@ -81,8 +82,9 @@ class CosineDecay(Schedule):
                 self, initial_lr=self.warmup_target, warmup_target=None, warmup_steps=0
             )
             return LinearWarmup(decay, self.warmup_steps, self.initial_lr).formula(xp, t)
-        x = xp.power(xp.minimum(t, self.decay_steps) / self.decay_steps, self.k_decay)
-        cosine = 0.5 * (1.0 + xp.cos(math.pi * x))
+        # (1 + cos(pi x^k)) / 2 with x = min(t, D) / D, in the form float32 computes well
+        d = self.decay_steps
+        cosine = half_cosine(xp, remaining_power(xp, xp.minimum(t, d), d, self.k_decay))
         return self.initial_lr * ((1.0 - self.alpha) * cosine + self.alpha)
 
     def _plot_end(self):
@@ -148,6 +150,8 @@ class CosineRestarts(Schedule):
         return self.alpha * self.initial_lr
 
     def formula(self, xp, t):
+        # the textbook 1 + cos (not annealing.half_cosine): the native torch twin computes
+        # it so, and at the end of a long cycle the two differ by ~1e-12 in float64
         i, x = cycle_position(xp, t, self.first_decay_steps, self.t_mul)
         cosine = 0.5 * xp.power(self.m_mul, i) * (1.0 + xp.cos(math.pi * xp.power(x, self.k_decay)))
         lr = self.initial_lr * ((xp.power(self.cycle_decay, i) - self.alpha) * cosine + self.alpha)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from .annealing import remaining_power
 from .base import (
     KerasTwin,
     Schedule,
@@ -213,7 +214,7 @@ class PolynomialDecay(Schedule):
             d = d * xp.where(t == 0, 1.0, xp.ceil(t / d))
         else:
             t = xp.minimum(t, d)
-        decayed = 1.0 - xp.power(t / d, self.k_decay)
+        decayed = remaining_power(xp, t, d, self.k_decay)  # 1 - (t / d)^k, float32-safe
         return (self.initial_lr - self.end_lr) * xp.power(decayed, self.power) + self.end_lr
 
     def _plot_end(self):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import validation
+from .annealing import half_tanh_complement
 from .base import Schedule, arg, nonnegative, step_count
 from .restarts import cycle_limit, cycle_position, cycles_end, period_factor
 
@@ -52,8 +53,8 @@ class TanhDecay(Schedule):
     def formula(self, xp, t):
         i, x = cycle_position(xp, t, self.decay_steps, self.t_mul)
         peak = self.initial_lr * xp.power(self.cycle_decay, i)
-        tanh = 1.0 - xp.tanh(self.lb * (1.0 - x) + self.ub * x)
-        lr = self.min_lr + 0.5 * (peak - self.min_lr) * tanh
+        fall = half_tanh_complement(xp, self.lb * (1.0 - x) + self.ub * x)  # (1 - tanh) / 2
+        lr = self.min_lr + (peak - self.min_lr) * fall
         return lr if self.cycle_limit is None else xp.where(i < self.cycle_limit, lr, self.min_lr)
 
     def _plot_end(self):

@@ -13,8 +13,8 @@ can wreck a run; a short warm-up avoids them. The recipes:
 from __future__ import annotations
 
 import functools
-import math
 
+from .annealing import half_cosine
 from .base import (
     Schedule,
     arg,
@@ -212,8 +212,9 @@ class WarmupStableDecay(Schedule):
     def formula(self, xp, t):
         w, s, d, m = self.warmup_steps, self.stable_steps, self.decay_steps, self.min_lr_ratio
         up = _rise(xp, self.warmup_type, xp.minimum(t / max(1, w), 1.0)) * (1.0 - m) + m
-        p = xp.minimum(xp.maximum(t - w - s, 0.0) / max(1, d), 1.0)
-        down = _fall(xp, self.decay_type, p, self.num_cycles) * (1.0 - m) + m
+        # the decay's remaining fraction 1 - p, p = (t - W - S) / D, computed directly
+        left = xp.minimum(xp.maximum(w + s + max(1, d) - t, 0.0) / max(1, d), 1.0)
+        down = _fall(xp, self.decay_type, left, self.num_cycles) * (1.0 - m) + m
         factor = xp.where(t < w + s + d, down, m)
         return self.peak_lr * xp.where(t < w, up, xp.where(t < w + s, 1.0, factor))
 
@@ -222,18 +223,22 @@ class WarmupStableDecay(Schedule):
 
 
 def _rise(xp, shape, p):
-    """WSD's warm-up factor, 0 -> 1 as p goes 0 -> 1."""
+    """WSD's warm-up factor, 0 -> 1 as p goes 0 -> 1, in forms that do not cancel near
+    p = 0: (1 - cos(pi p)) / 2 = sin^2(pi p / 2) and 1 - sqrt(1 - p) = p / (1 + sqrt(1 - p))."""
     if shape == "linear":
         return p
     if shape == "cosine":
-        return 0.5 * (1.0 - xp.cos(math.pi * p))
-    return 1.0 - xp.sqrt(1.0 - p)
+        return half_cosine(xp, p)
+    return p / (1.0 + xp.sqrt(1.0 - p))
 
 
-def _fall(xp, shape, p, num_cycles):
-    """WSD's decay factor, 1 -> 0 as p goes 0 -> 1 (for num_cycles 0.5)."""
+def _fall(xp, shape, left, num_cycles):
+    """WSD's decay factor as a function of ``left`` = 1 - p (1 -> 0 as p goes 0 -> 1, for
+    num_cycles 0.5): "linear" 1 - p; "cosine" (1 + cos(2 pi n p)) / 2, which is
+    sin^2(pi (1 - 2 n p) / 2); "1-sqrt" 1 - sqrt(p) = (1 - p) / (1 + sqrt(p)). Written in
+    ``left`` so that float32 does not cancel near the end of the decay."""
     if shape == "linear":
-        return 1.0 - p
+        return left
     if shape == "cosine":
-        return 0.5 * (1.0 + xp.cos(math.pi * num_cycles * 2.0 * p))
-    return 1.0 - xp.sqrt(p)
+        return half_cosine(xp, (1.0 - 2.0 * num_cycles) + 2.0 * num_cycles * left)
+    return left / (1.0 + xp.sqrt(1.0 - left))

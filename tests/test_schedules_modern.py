@@ -100,22 +100,25 @@ def timm_tanh(t, *, base, t_initial, lb, ub, lr_min, cycle_mul, cycle_decay, cyc
     return lr_min
 
 
-def timm_add_noise(lr, t, *, noise_range_t, noise_pct, noise_type, noise_seed, draws):
-    """``Scheduler._add_noise``; ``draws(seed)`` stands for timm's ``torch.Generator``."""
+def timm_add_noise(lr, t, *, noise_range_t, noise_pct, noise_type, noise_seed):
+    """``Scheduler._add_noise`` (timm/scheduler/scheduler.py) for one lr, with torch."""
+    import torch
+
     if isinstance(noise_range_t, (list, tuple)):
         apply_noise = noise_range_t[0] <= t < noise_range_t[1]
     else:
         apply_noise = t >= noise_range_t
     if not apply_noise:
         return lr
-    g = draws(noise_seed + t)
+    g = torch.Generator()
+    g.manual_seed(noise_seed + t)
     if noise_type == "normal":
         while True:
-            noise = g.standard_normal()
+            noise = torch.randn(1, generator=g).item()
             if abs(noise) < noise_pct:
                 break
     else:
-        noise = 2 * (g.random() - 0.5) * noise_pct
+        noise = 2 * (torch.rand(1, generator=g).item() - 0.5) * noise_pct
     return lr + lr * noise
 
 
@@ -305,20 +308,68 @@ def test_tanh_defaults_are_timms():
 
 @pytest.mark.parametrize("noise_type", ["normal", "uniform"])
 @pytest.mark.parametrize("noise_range", [[20, 150], 50])
-def test_noise_matches_timm_recipe(noise_type, noise_range):
+def test_noise_matches_timm_step_for_step(noise_type, noise_range, report_figure):
+    """The same floats as timm's ``_add_noise`` with torch's generator (timm itself is not
+    installed: ``pip install timm`` would replace the torch pin), at every step."""
     base = S.CosineDecay(0.1, 200, alpha=0.01)
     kw = {"noise_pct": 0.4, "noise_type": noise_type, "noise_seed": 7}
     ours = S.LRNoise(base, noise_range, **kw)
     t = np.arange(250)
-    ref = [
-        timm_add_noise(base(k), k, noise_range_t=noise_range, draws=np.random.default_rng, **kw)
-        for k in t
-    ]
+    ref = [timm_add_noise(base(k), int(k), noise_range_t=noise_range, **kw) for k in t]
     np.testing.assert_array_equal(ours(t), ref)
+    report_figure("LRNoise vs timm's _add_noise (torch.Generator): steps equal", len(t), "{}")
     ratio = ours(t) / base(t)
     inside = (t >= 20) & (t < 150) if isinstance(noise_range, list) else t >= 50
     assert np.all(ratio[~inside] == 1.0)
     assert np.all(np.abs(ratio[inside] - 1) < 0.4) and len(set(ratio[inside])) == inside.sum()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42, 2**31 - 1, 2**32 - 1, 2**32 + 7, 2**40 + 3])
+def test_torch_generator_in_numpy(seed):
+    """Each claim of noise.py's docstring, against torch's CPU generator itself."""
+    import torch
+
+    from lrcourse.schedules import noise as N
+
+    def fresh():
+        g = torch.Generator()
+        g.manual_seed(seed)
+        return g
+
+    # the raw words: int32 random_() is a word's low 31 bits, one word per value; int64
+    # random_(0, 2**32) takes two words (high first) and keeps the second, all 32 bits ...
+    words = N.torch_generator_words(seed)
+    expected = [next(words) for _ in range(100)]
+    raw31 = torch.empty(100, dtype=torch.int32).random_(generator=fresh()).tolist()
+    assert raw31 == [w & (2**31 - 1) for w in expected]
+    raw32 = torch.empty(50, dtype=torch.int64).random_(0, 2**32, generator=fresh()).tolist()
+    assert raw32 == expected[1::2]
+    # ... rand: 24 bits of one word per float32
+    g, words = fresh(), N.torch_generator_words(seed)
+    assert [torch.rand(1, generator=g).item() for _ in range(50)] == [
+        N.torch_rand(words) for _ in range(50)
+    ]
+    # ... randn: Box-Muller pairs, the second value cached in the generator
+    g, normals = fresh(), N.torch_randn(N.torch_generator_words(seed))
+    assert [torch.randn(1, generator=g).item() for _ in range(51)] == [
+        next(normals) for _ in range(51)
+    ]
+
+
+def test_the_engine_is_the_standard_mt19937():
+    """C++ requires std::mt19937's 10000th output at the default seed 5489 to be 4123659995."""
+    from lrcourse.schedules.noise import torch_generator_words
+
+    words = torch_generator_words(5489)
+    assert [next(words) for _ in range(10_000)][-1] == 4123659995
+
+
+def test_noise_resamples_as_timm_does():
+    """With a small noise_pct most normals are rejected; the cached sin value counts."""
+    kw = {"noise_pct": 0.05, "noise_type": "normal", "noise_seed": 3}
+    ours = S.LRNoise(S.Constant(1.0), 0, **kw)
+    ref = [timm_add_noise(1.0, k, noise_range_t=0, **kw) for k in range(100)]
+    np.testing.assert_array_equal(ours(np.arange(100)), ref)
 
 
 def test_noise_is_a_pure_function_of_step_and_seed():

@@ -44,7 +44,7 @@ from .adamax import Adamax
 from .base import Optimizer
 from .d_adaptation import DAdaptAdam
 from .lion import Lion
-from .muon import Muon as Muon
+from .muon import Muon
 from .nadam import NAdam
 from .prodigy import Prodigy
 from .rmsprop import RMSprop
@@ -61,11 +61,10 @@ __all__ = [
     "Adamax",
     "NAdam",
     "Lion",
+    "Muon",
     "SGDScheduleFree",
     "AdamWScheduleFree",
     "Prodigy",
     "DAdaptAdam",
     "Optimizer",
 ]
-# Muon is exported (lrcourse.optim.Muon) but kept out of __all__, whose order the twin tests
-# of the element-wise optimizers rely on; tests/test_optim_muon.py covers it.

@@ -6,6 +6,7 @@ The framework twins are tested in ``test_schedules_twins.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import doctest
 import importlib
 import json
@@ -445,3 +446,79 @@ def test_all_is_complete():
     assert public <= set(S.__all__)
     for name in S.__all__:
         assert hasattr(S, name)
+
+
+# -- the public API of the schedules before the declarative rewrite ----------------------------
+# Read off the classes at commit cb9b5b1^: each class's constructor parameters, in order, and
+# its public attributes beyond them (methods every schedule has are left out).
+OLD_PUBLIC_API = {
+    "Constant": (["lr"], []),
+    "InverseTimeDecay": (
+        ["initial_lr", "decay_rate", "decay_steps", "staircase"],
+        ["from_keras2_decay"],
+    ),
+    "StepDecay": (
+        ["initial_lr", "step_size", "gamma"],
+        ["continuous", "decay_rate", "decay_steps", "staircase"],
+    ),
+    "MultiStepDecay": (["initial_lr", "milestones", "gamma"], ["boundaries", "values"]),
+    "PiecewiseConstant": (["boundaries", "values"], []),
+    "ExponentialDecay": (["initial_lr", "decay_steps", "decay_rate", "staircase"], ["continuous"]),
+    "ContinuousExponentialDecay": (["initial_lr", "k"], []),
+    "PolynomialDecay": (["initial_lr", "decay_steps", "end_lr", "power", "cycle"], []),
+    "CosineDecay": (["initial_lr", "decay_steps", "alpha", "warmup_target", "warmup_steps"], []),
+    "CosineRestarts": (["initial_lr", "first_decay_steps", "t_mul", "m_mul", "alpha"], []),
+    "CyclicLR": (["base_lr", "max_lr", "step_size_up", "step_size_down", "mode", "gamma"], []),
+    "OneCycle": (
+        [
+            "max_lr",
+            "total_steps",
+            "pct_start",
+            "anneal_strategy",
+            "div_factor",
+            "final_div_factor",
+            "three_phase",
+        ],
+        [],
+    ),
+    "LinearWarmup": (["after", "warmup_steps", "start_lr"], []),
+    "InverseSqrt": (["peak_lr", "warmup_steps"], ["from_d_model"]),
+    "WarmupLinearDecay": (["peak_lr", "warmup_steps", "total_steps"], ["after", "start_lr"]),
+    "Sequence": (["schedules", "boundaries"], []),
+    "LambdaSchedule": (["fn", "vectorized"], []),
+}
+
+
+@pytest.mark.parametrize("name", OLD_PUBLIC_API)
+def test_the_old_public_api_is_still_there(name):
+    """New parameters come after the old ones (with defaults); no attribute went away."""
+    import inspect
+
+    params, extras = OLD_PUBLIC_API[name]
+    cls = getattr(S, name)
+    assert list(inspect.signature(cls).parameters)[: len(params)] == params
+    for attr in params + extras:
+        assert hasattr(cls, attr) or attr in {f.name for f in dataclasses.fields(cls)}, attr
+
+
+def test_step_decay_keeps_exponential_decays_attributes():
+    """StepDecay was ExponentialDecay(staircase=True) under torch's names, and kept its
+    attributes; it never took ExponentialDecay's keywords, and still does not."""
+    s = S.StepDecay(0.1, step_size=10, gamma=0.5)
+    assert (s.decay_steps, s.decay_rate, s.staircase) == (10, 0.5, True)
+    same = S.ExponentialDecay(0.1, s.decay_steps, s.decay_rate, staircase=s.staircase)
+    np.testing.assert_array_equal(s(np.arange(50)), same(np.arange(50)))
+    assert S.StepDecay.continuous(0.1, 0.2) == S.ContinuousExponentialDecay(0.1, 0.2)
+    with pytest.raises(TypeError, match="decay_steps"):
+        S.StepDecay(0.1, decay_steps=10)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.step_size = 5
+    with pytest.raises(AttributeError):
+        s.decay_steps = 5  # a view of step_size, not a second field
+
+
+def test_warmup_linear_decay_keeps_linear_warmups_attributes():
+    w = S.WarmupLinearDecay(5e-5, warmup_steps=100, total_steps=1000)
+    assert w.after == S.PolynomialDecay(5e-5, 900, end_lr=0.0, power=1.0) and w.start_lr == 0.0
+    same = S.LinearWarmup(w.after, w.warmup_steps, w.start_lr)
+    np.testing.assert_array_equal(w(np.arange(1100)), same(np.arange(1100)))

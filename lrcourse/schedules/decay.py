@@ -256,6 +256,22 @@ class StepDecay(Schedule):
         when=lambda s: is_integral(s.step_size),
     )
 
+    # ExponentialDecay's names for the same numbers (StepDecay was its subclass until the
+    # declarative rewrite, and these attributes are public API)
+    @property
+    def decay_steps(self):
+        return self.step_size
+
+    @property
+    def decay_rate(self):
+        return self.gamma
+
+    @property
+    def staircase(self) -> bool:
+        return True
+
+    continuous = ExponentialDecay.__dict__["continuous"]
+
     def formula(self, xp, t):
         return self.initial_lr * xp.power(self.gamma, xp.floor(t / self.step_size))
 

@@ -105,6 +105,17 @@ class WarmupLinearDecay(Schedule):
                 f"total_steps must be > warmup_steps ({self.warmup_steps}), got {self.total_steps}"
             )
 
+    # LinearWarmup's attributes (WarmupLinearDecay was its subclass until the declarative
+    # rewrite, and these are public API)
+    @property
+    def after(self) -> Schedule:
+        """The linear decay the warm-up leads into."""
+        return self._as_warmup.after
+
+    @property
+    def start_lr(self) -> float:
+        return 0.0
+
     @functools.cached_property
     def _as_warmup(self):
         n, w = self.total_steps, self.warmup_steps

@@ -95,3 +95,14 @@ def test_find_lr_leaves_the_model_unchanged(digits, spec):
     result = keras_trainer.find_lr(model, digits, _config(), start_lr=1e-4, end_lr=10, num_iter=30)
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
     assert 1e-4 <= result.suggest("steep") <= 10 and len(result.lrs) >= 2
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [optim.SGDScheduleFree(), optim.AdamWScheduleFree(convention="keras")],
+    ids=["SGDScheduleFree", "AdamWScheduleFree-keras"],
+)
+def test_schedule_free_is_refused_with_the_reason(digits, spec, optimizer):
+    name = type(optimizer).__name__
+    with pytest.raises(ValueError, match=f"cannot train {name}.*trainer\\('torch'\\)"):
+        keras_trainer.fit(spec, digits, small_config(optimizer=optimizer))

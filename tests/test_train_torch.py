@@ -207,3 +207,51 @@ def test_a_mode_against_the_monitored_metric_is_refused(rule, monitor):
         TrainConfig(plateau=rule, monitor=monitor)
     with pytest.raises(ValueError, match="early_stopping has mode"):
         TrainConfig(early_stopping=EarlyStopping(mode=rule.mode), monitor=monitor)
+
+
+def test_schedule_free_validates_and_returns_the_averaged_weights(digits, spec, monkeypatch):
+    """schedulefree's twin trains in train mode (params hold y) and is switched to eval
+    mode (params hold the average x) for validation, test and the returned model."""
+    import torch
+
+    optimizers, evaluated = [], []
+    handle = register_optimizer_step_pre_hook(
+        lambda opt, args, kwargs: optimizers.append(opt) if not optimizers else None
+    )
+    real_evaluate = torch_trainer.evaluate
+
+    def evaluate(model, data, split, *args, **kwargs):
+        result = real_evaluate(model, data, split, *args, **kwargs)
+        opt = optimizers[0]
+        evaluated.append((split, opt.param_groups[0]["train_mode"], result))
+        return result
+
+    monkeypatch.setattr(torch_trainer, "evaluate", evaluate)
+    config = _config(optimizer=optim.SGDScheduleFree(lr=0.05, momentum=0.9), epochs=2)
+    try:
+        history = torch_trainer.fit(spec, digits, config)
+    finally:
+        handle.remove()
+    opt, model = optimizers[0], history.model
+    assert type(opt).__name__ == "SGDScheduleFree"
+    assert [e[:2] for e in evaluated] == [("val", False), ("val", False), ("test", False)]
+    assert not opt.param_groups[0]["train_mode"]  # the returned model holds x
+    data = torch_trainer._Data(digits, torch.device("cpu"))
+    x_weights = [p.detach().clone() for p in model.parameters()]
+    assert (
+        real_evaluate(model, data, "val")
+        == evaluated[1][2]
+        == (
+            history.epochs["val_loss"][-1],
+            history.epochs["val_accuracy"][-1],
+        )
+    )
+    opt.train()  # the training point y: other weights, another validation loss
+    assert (
+        max((p - x).abs().max().item() for p, x in zip(model.parameters(), x_weights, strict=True))
+        > 1e-3
+    )
+    assert real_evaluate(model, data, "val")[0] != evaluated[1][2][0]
+    opt.eval()
+    for p, x in zip(model.parameters(), x_weights, strict=True):
+        torch.testing.assert_close(p, x)

@@ -11,6 +11,11 @@ learning rate and the mini-batch loss of every update into the ``History`` (chun
 Keras shuffles the training set itself (seeded with ``keras.utils.set_random_seed``), so
 the batch order is not the torch trainer's. On a TensorFlow GPU the model is built under
 the "mixed_bfloat16" policy (logits and loss stay float32).
+
+Schedule-free optimizers are refused with a clear error: Keras has no schedule-free SGD,
+and ``keras.optimizers.ScheduleFreeAdamW`` has no evaluation mode (the model always holds
+the training point y, so validation would not use the averaged weights x). The torch
+trainer switches the ``schedulefree`` twins' modes.
 """
 
 from __future__ import annotations
@@ -173,6 +178,21 @@ def _set_learning_rate(optimizer, config: TrainConfig) -> None:
         )
 
 
+def _refuse_schedule_free(optimizer) -> None:
+    from ..optim.schedule_free import ScheduleFree
+
+    if isinstance(optimizer, ScheduleFree):
+        name = type(optimizer).__name__
+        raise ValueError(
+            f"the Keras trainer cannot train {name}: a schedule-free optimizer must switch "
+            "the weights to their average before every evaluation, and Keras has no twin "
+            "that does (no schedule-free SGD; keras.optimizers.ScheduleFreeAdamW keeps the "
+            "training point in the model). Train it with the torch trainer "
+            f"(lrcourse.train.trainer('torch')), which switches schedulefree.{name}'s "
+            "train/eval modes"
+        )
+
+
 def compile_model(model, config: TrainConfig):
     """Compile with the config's optimizer and schedule, cross-entropy on logits."""
     optimizer = config.get_optimizer().to_keras()
@@ -189,6 +209,7 @@ def fit(model, dataset, config: TrainConfig | None = None, *, run: str = "") -> 
     """Train ``model`` (a ``ModelSpec``, built from ``config.seed``, or a Keras model) on
     ``dataset``; return the ``History``. The trained model is ``history.model``."""
     config = config or TrainConfig()
+    _refuse_schedule_free(config.get_optimizer())
     if config.device not in (None, "cpu", "gpu", "cuda"):
         raise ValueError(f"device must be None, 'cpu' or 'gpu' for Keras, got {config.device!r}")
     policy = precision_policy(config)

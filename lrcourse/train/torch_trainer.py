@@ -10,7 +10,11 @@ batch order).
 
 Before every update the learning rate is set from the run's plan (an lrcourse schedule
 evaluated at the update's index, or a constant), or a native torch scheduler is stepped
-after it. Losses stay on the device and are copied back in chunks (``step_log``), so the
+after it. Schedule-free optimizers (``schedulefree.SGDScheduleFree`` / ``AdamWScheduleFree``,
+the twins of ``lrcourse.optim``'s) are switched to ``optimizer.train()`` before each epoch's
+updates and to ``optimizer.eval()`` before every evaluation and at the end, so validation,
+test and the returned model use their averaged weights x, not the training point y.
+Losses stay on the device and are copied back in chunks (``step_log``), so the
 GPU never waits for Python; a NaN/inf loss ends the run with "diverged at step k (lr=...)"
 in the history.
 """
@@ -195,6 +199,7 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
             t0 = time.perf_counter()
             batches = epoch_order(n_train, config.batch_size, config.seed, epoch)
             batches = batches[: total - log.step]
+            optimizer_mode(optimizer, "train")
             finished, loss_sum, correct = _train_epoch(step_fn, data, batches, log)
             if device.type == "cuda":
                 torch.cuda.synchronize()
@@ -202,6 +207,7 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
             train_time += epoch_train_time
             seen = sum(len(index) for index in batches)
             images += seen
+            optimizer_mode(optimizer, "eval")  # what follows evaluates, or ends the run
             if not finished:  # diverged
                 return _finish(history, model, train_time, images)
             if len(batches) < per_epoch:  # max_steps ended the run inside this epoch
@@ -224,12 +230,27 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
                 break
             if log.step >= total:
                 break
+        optimizer_mode(optimizer, "eval")
         history.test_loss, history.test_accuracy = evaluate(
             model, data, "test", config.eval_batch_size, amp
         )
     finally:
         progress.close()
+        optimizer_mode(optimizer, "eval")  # the returned model holds the averaged weights
     return _finish(history, model, train_time, images)
+
+
+def optimizer_mode(optimizer, mode: str) -> None:
+    """Call ``optimizer.train()`` or ``optimizer.eval()`` where the optimizer has modes.
+
+    A schedule-free optimizer keeps the point y where gradients are taken in the
+    parameters while training, and the average x (the weights to evaluate and keep) while
+    evaluating; ``train()`` / ``eval()`` move the parameters between the two (no-ops when
+    already there). torch's own optimizers have no modes: nothing happens.
+    """
+    switch = getattr(optimizer, mode, None)
+    if callable(switch):
+        switch()
 
 
 def _update_step(model, optimizer, learning_rate: _LearningRate, amp):

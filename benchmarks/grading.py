@@ -215,9 +215,8 @@ def main() -> None:
     if len(rows) == 2:
         ratio = (rows[0][1] * rows[0][2]) / rows[1][1]
         print(f"per core, make grade takes {ratio:.2f}x the time of serial nbgrader")
-        print(
-            f"in CPU time (with its feedback), make grade takes {rows[0][3] / rows[1][3]:.2f}x serial"
-        )
+        cpu_ratio = rows[0][3] / rows[1][3]
+        print(f"in CPU time (with its feedback), make grade takes {cpu_ratio:.2f}x serial")
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -122,14 +122,16 @@ def test_one_redraw_is_fast(explorer, report_figure):
     explorer.set(first_period=12)  # redraws with a parameter set not cached yet
     uncached = time.perf_counter() - start
     report_figure("schedule explorer redraw, twins evaluated [s]", uncached)
-    assert uncached < 1.0
+    # the figures are the measurement (0.15 s on an idle core); the bounds only catch a redraw
+    # gone pathological (e.g. twins re-evaluated on every move), with room for a loaded machine
+    assert uncached < 5.0
     timings = []
     for _ in range(3):
         start = time.perf_counter()
         explorer.redraw()
         timings.append(time.perf_counter() - start)
     report_figure("schedule explorer redraw, twins cached [s]", statistics.median(timings))
-    assert min(timings) < 0.5, timings
+    assert min(timings) < 2.5, timings
 
 
 # Explorer entry -> the exercise of 02 whose parameters its sliders are named after.

@@ -25,7 +25,6 @@ submission on 2 cores, and per core at most 1.5 times serial nbgrader.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import sys
@@ -111,24 +110,18 @@ c.Autograde.autograde_preprocessors = [
 """
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and of every descendant waited for (workers, kernels...)."""
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
-
-
-def serial_nbgrader(root: Path, names: list[str]) -> tuple[float, float]:
-    """Plain nbgrader: its default autograde chain, serially, unsandboxed: (wall, CPU) s."""
+def serial_nbgrader(root: Path, names: list[str]) -> float:
+    """Plain nbgrader: its default autograde chain, serially, unsandboxed."""
     log = root / "course" / "serial.log"
     with output_to(log):
         release(root)
     config = root / "course" / "nbgrader_config.py"
     config.write_text(config.read_text() + PLAIN_CHAIN)
-    start, cpu = time.perf_counter(), cpu_seconds()
+    start = time.perf_counter()
     with output_to(log):
         for name in names:
             run_nbgrader(root, "autograde", name, "--force")
-    return time.perf_counter() - start, cpu_seconds() - cpu
+    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -149,9 +142,7 @@ def main() -> None:
     total = args.n * len(names)
     print(f"{total} submissions ({args.n} per assignment); special: {special}", flush=True)
 
-    cpu = cpu_seconds()
     report = grade(parallel_root, force=True, jobs=args.jobs, timeout=args.timeout)
-    cpu = cpu_seconds() - cpu  # the whole make grade: autograde, feedback, release, export
     print(report.table(), flush=True)
     graded = [o for o in report.outcomes if o.status != "skipped"]
 
@@ -168,7 +159,6 @@ def main() -> None:
             f"make grade ({report.jobs} workers)",
             report.autograde_seconds,
             report.jobs,
-            cpu,
             f"{kernel:.2f}",
             f"{execution:.2f}",
             f"{clean_room:.2f}",
@@ -185,15 +175,14 @@ def main() -> None:
         serial_root = base / "serial"
         copy_course(serial_root)
         make_submissions(serial_root, args.n)
-        serial, serial_cpu = serial_nbgrader(serial_root, names)
-        rows.append(("plain serial nbgrader autograde", serial, 1, serial_cpu, *"-----"))
+        serial = serial_nbgrader(serial_root, names)
+        rows.append(("plain serial nbgrader autograde", serial, 1, *"-----"))
 
     header = (
         "method",
         "autograde wall s",
         "s/submission",
         "s/submission per core",
-        "CPU s/submission",
         "kernel start",
         "execution",
         "clean room",
@@ -201,22 +190,17 @@ def main() -> None:
         "other",
     )
     table = [header]
-    for method, wall, cores, cpu_used, *split in rows:
+    for method, wall, cores, *split in rows:
         per_sub = wall / total
-        row = (method, f"{wall:.1f}", f"{per_sub:.2f}", f"{per_sub * cores:.2f}")
-        table.append((*row, f"{cpu_used / total:.2f}", *split))
+        table.append((method, f"{wall:.1f}", f"{per_sub:.2f}", f"{per_sub * cores:.2f}", *split))
     widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
     print()
     for row in table:
         print(" | ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=True)))
-    print("(kernel start ... other: a worker's seconds per submission; CPU s/submission: CPU time")
-    print(" of all processes, make grade's including feedback, release and export: on a shared")
-    print(" machine it says what the wall time would be on idle cores, divided by their number)")
+    print("(kernel start ... other: a worker's seconds per submission)")
     if len(rows) == 2:
         ratio = (rows[0][1] * rows[0][2]) / rows[1][1]
         print(f"per core, make grade takes {ratio:.2f}x the time of serial nbgrader")
-        cpu_ratio = rows[0][3] / rows[1][3]
-        print(f"in CPU time (with its feedback), make grade takes {cpu_ratio:.2f}x serial")
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -138,7 +138,8 @@ def live_range_test(num_iter: int = 100, *, seed: int = 0) -> tuple[Recording, f
         stop_div=False,
     )
     with torch.no_grad():
-        moved = max(float((p - b).abs().max()) for p, b in zip(model.parameters(), before))
+        after = list(model.parameters())
+        moved = max(float((p - b).abs().max()) for p, b in zip(after, before, strict=True))
     recording = Recording(
         f"live {num_iter}",
         f"your run now, {num_iter} batches of 64",

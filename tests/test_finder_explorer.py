@@ -121,3 +121,11 @@ def test_the_live_run_trains_the_notebooks_model_and_restores_it():
     assert len(recording.losses) == 50 and np.all(np.isfinite(recording.losses))
     assert moved == 0.0
     assert recording.replay().suggest("valley") > 0
+
+
+def test_shown_at_the_end_of_a_cell_it_draws_once_without_capturing_output(quiet):
+    explorer = fe.FinderExplorer()
+    explorer._ipython_display_()
+    assert explorer.drawn and explorer.caption.startswith("fast ramp: ")
+    assert [o["output_type"] for o in explorer.output.outputs] == ["display_data"] * 2
+    assert "lrcourse-caption" in explorer.output.outputs[-1]["data"]["text/html"]

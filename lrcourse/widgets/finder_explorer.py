@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import plots
 from ..lr_finder.recorded import RECORDINGS, Recording
+from .captions import caption_html, caption_text
 from .explorer import Explorer, grading
 
 SUGGESTIONS = ("steepest", "valley", "minimum")
@@ -215,13 +216,36 @@ class FinderExplorer(Explorer):
             lines.append([f"the model after the test: {state} (largest change {moved:.1e})"])
         return fig, lines
 
+    def _ipython_display_(self) -> None:
+        """The controls, then the first picture written straight into the Output's
+        ``outputs``: captured with ``with self.output:`` inside IPython's display hook (a cell
+        ending with the explorer), it leaves nbclient waiting for its timeout after the cell.
+        Later redraws (the controls' callbacks) go through ``redraw``."""
+        from IPython.display import display
+
+        display(self.widget)
+        if self.drawn or grading():
+            return
+        self.output.outputs = tuple(_display_outputs(self._first_picture()))
+        self.drawn = True
+
+    def _first_picture(self):
+        import matplotlib.pyplot as plt
+
+        try:
+            fig, lines = self.figure()
+        except ValueError as error:  # as in Explorer.redraw
+            fig, lines = None, [*self.describe(), [str(error)]]
+        else:
+            plt.close(fig)
+        self.caption = caption_text(lines)
+        return [fig, caption_html(lines)] if fig else [caption_html(lines)]
+
     def run_live(self, button=None) -> None:
         """Run ``live_run`` now and show its curve (never while grading)."""
         if grading():
             return
         from IPython.display import display
-
-        from .captions import caption_html
 
         self.run.disabled = True
         with self.output:
@@ -237,6 +261,15 @@ class FinderExplorer(Explorer):
             self.redraw()
         else:
             self.curve.value = recording.name  # redraws
+
+
+def _display_outputs(objects):
+    """``objects`` as the output dicts of an ``Output`` widget (what ``display`` would send)."""
+    from IPython.core.formatters import format_display_data
+
+    for obj in objects:
+        data, metadata = format_display_data(obj)
+        yield {"output_type": "display_data", "data": data, "metadata": metadata}
 
 
 def finder_explorer(**kwargs) -> FinderExplorer:

@@ -32,6 +32,8 @@ from .captions import caption_html, caption_text
 from .explorer import Explorer, grading
 
 SUGGESTIONS = ("steepest", "valley", "minimum")
+# one colour each, fixed (a hash of the name can give two rules the same)
+COLORS = dict(zip(SUGGESTIONS, plots.PALETTE[1:4], strict=True)) | {"smoothed": plots.PALETTE[0]}
 LIVE_START_LR, LIVE_END_LR = 1e-7, 10.0
 
 
@@ -70,7 +72,7 @@ def draw_replay(recording: Recording, smooth: float, skip_start: int, skip_end: 
     fig.subplots_adjust(left=0.06, right=0.98, bottom=0.14, top=0.9, wspace=0.22)
     every_lr = recording.lrs()
     ax_loss.plot(every_lr, recording.losses, color="0.75", linewidth=0.8, label="raw loss")
-    ax_loss.plot(result.lrs, result.smoothed, color=plots.color_for("smoothed"), label="smoothed")
+    ax_loss.plot(result.lrs, result.smoothed, color=COLORS["smoothed"], label="smoothed")
     first, stop = (min(i, len(result)) for i in result.window(skip_start, skip_end))
     for low, high in ((0, first), (stop, len(result))):
         if high > low:
@@ -78,22 +80,25 @@ def draw_replay(recording: Recording, smooth: float, skip_start: int, skip_end: 
     if result.stopped_early:
         ax_loss.axvline(result.lrs[-1], color="black", linewidth=1, label="the test stops")
     for method, (index, lr) in found.items():
-        color = plots.color_for(method)
-        ax_loss.axvline(lr, color=color, linestyle="--", linewidth=1.2, label=f"{method}")
+        color = COLORS[method]
+        label = "minimum/10" if method == "minimum" else method
+        ax_loss.axvline(lr, color=color, linestyle="--", linewidth=1.2, label=label)
         ax_loss.plot(result.lrs[index], result.smoothed[index], "o", color=color)
     finite = result.smoothed[np.isfinite(result.smoothed)]
-    if finite.size:
-        low, high = float(finite.min()), float(max(finite.max(), np.max(recording.losses[:10])))
+    if finite.size:  # as LRFinderResult.plot: the blow-up must not squash the valley
+        low, high = float(finite.min()), float(finite[0])
         span = max(high - low, 1e-3)
-        ax_loss.set_ylim(low - 0.1 * span, high + 0.1 * span)
+        ax_loss.set_ylim(low - 0.1 * span, high + 0.6 * span)
     plots.style_lr_axis(ax_loss, axis="x", log=True)
+    _plain_decades(ax_loss.xaxis)
     ax_loss.set(ylabel="loss", title=f"{recording.name}: loss against lr (grey: skipped)")
-    ax_loss.legend(loc="upper left", frameon=False, fontsize=8)
+    ax_loss.legend(loc="lower left", frameon=False, fontsize=8)
 
     batches = np.arange(len(every_lr))
     ax_lr.plot(batches, every_lr, color="0.75", label="the grid")
-    ax_lr.plot(batches[: len(result)], result.lrs, color=plots.color_for("lr"), label="tried")
+    ax_lr.plot(batches[: len(result)], result.lrs, color=COLORS["smoothed"], label="tried")
     plots.style_lr_axis(ax_lr, log=True)
+    _plain_decades(ax_lr.yaxis)
     ax_lr.set(xlabel="batch", title="the lr of each batch")
     ax_lr.legend(loc="upper left", frameon=False, fontsize=8)
     lines = [
@@ -107,6 +112,16 @@ def draw_replay(recording: Recording, smooth: float, skip_start: int, skip_end: 
         items,
     ]
     return fig, lines
+
+
+def _plain_decades(axis) -> None:
+    """One tick per decade, labelled 1e-07 ... 1e+01 without mathtext and without minor
+    ticks: the log axes' default labels take most of a redraw's time."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    axis.set_major_locator(LogLocator(numticks=12))
+    axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0e}"))
 
 
 def live_range_test(num_iter: int = 100, *, seed: int = 0) -> tuple[Recording, float]:

@@ -6,5 +6,7 @@ torch, keras) inside its functions, so importing this package costs nothing:
 - ``schedule_explorer``: pick a learning-rate schedule, move its parameters, see the NumPy
   curve with its PyTorch and Keras twins overlaid (assignment ``02_schedules``);
 - ``optimizer_explorer``: optimizers' paths on 2-D loss surfaces (NumPy, with the PyTorch
-  twin's path as markers) and Adam's effective step (assignment ``03_optimizers``).
+  twin's path as markers) and Adam's effective step (assignment ``03_optimizers``);
+- ``finder_explorer``: recorded LR range tests replayed with any smoothing, skips and
+  suggestion rule, and a live range test on a button press (assignment ``05_lr_finder``).
 """

@@ -315,9 +315,20 @@ def test_source_follows_the_conventions(graded):
 
 
 def test_every_cell_runs_in_seconds_outside_grading(graded, report_figure):
-    slowest = max(graded.cell_seconds.values())
-    report_figure(f"slowest cell of {graded.assignment} outside grading [s]", slowest, "{:.1f}")
-    assert slowest < 20, sorted(graded.cell_seconds.items(), key=lambda kv: -kv[1])[:3]
+    """Run All outside grading: seconds per cell, except the marked training cells (about a
+    minute scaled down, by the issue; the bounds leave room for a loaded machine)."""
+    source = graded.root / "source_notebooks" / graded.assignment / f"{graded.notebook}.ipynb"
+    training = {c.id for c in nbformat.read(source, as_version=4).cells if "= TRAINING" in c.source}
+    others = {k: v for k, v in graded.cell_seconds.items() if k not in training}
+    slowest = max(others.values())
+    name = graded.assignment
+    report_figure(f"slowest cell of {name} outside grading, training aside [s]", slowest, "{:.1f}")
+    report_figure(f"Run All of {name} outside grading, training aside [s]", sum(others.values()))
+    assert slowest < 20, sorted(others.items(), key=lambda kv: -kv[1])[:3]
+    for cell_id in training:
+        seconds = graded.cell_seconds[cell_id]
+        report_figure(f"training cell of {name}, scaled down [s]", seconds, "{:.1f}")
+        assert seconds < 120
 
 
 # -- the release --------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ EarlyStopping      none: a torch loop uses this class           keras.callbacks.
 - ``EarlyStopping(...).update(metric, weights=None) -> stop`` follows Keras' (fires at
   the ``patience``-th);
 - both decide "improved?" with the one rule in ``improvement.py`` (NaN never improves);
-- ``interplay`` shows how the two get in each other's way, and the fixes.
+- ``interplay`` shows how the two get in each other's way, and the fixes; ``twin_runs``
+  runs the same interplay with PyTorch's scheduler and Keras' callbacks.
 
 torch and keras are imported only inside ``to_torch`` / ``to_keras``.
 """

@@ -144,9 +144,35 @@ def simulate_plateau_and_stopping(
         raise TypeError(f"plateau must be a lrcourse ReduceLROnPlateau, got {plateau!r}")
     if not isinstance(stopper, EarlyStopping):
         raise TypeError(f"stopper must be a lrcourse EarlyStopping, got {stopper!r}")
+    run = PlateauStoppingRun(plateau=copy.deepcopy(plateau), stopper=copy.deepcopy(stopper))
+    return run_epochs(
+        metric_fn,
+        run,
+        lr=lr,
+        next_lr=run.plateau.update,
+        should_stop=run.stopper.update,
+        max_epochs=max_epochs,
+        plateau_monitor=plateau_monitor,
+        stop_monitor=stop_monitor,
+    )
+
+
+def run_epochs(
+    metric_fn,
+    run: PlateauStoppingRun,
+    *,
+    lr,
+    next_lr,
+    should_stop,
+    max_epochs=100,
+    plateau_monitor="val_loss",
+    stop_monitor="val_loss",
+) -> PlateauStoppingRun:
+    """The epoch loop of ``simulate_plateau_and_stopping``, with the two rules given as
+    functions: ``should_stop(value) -> bool`` and ``next_lr(value, lr) -> lr``. The same loop
+    drives the framework twins (``twin_runs``); ``run`` is filled in and returned."""
     lr = validation.check_nonnegative("lr", lr)
     max_epochs = validation.check_int("max_epochs", max_epochs, low=1)
-    run = PlateauStoppingRun(plateau=copy.deepcopy(plateau), stopper=copy.deepcopy(stopper))
     for epoch in range(max_epochs):
         metrics = metric_fn(epoch, lr)
         if isinstance(metrics, numbers.Real) and not isinstance(metrics, bool):
@@ -163,8 +189,8 @@ def simulate_plateau_and_stopping(
                 )
         run.lrs.append(lr)
         run.metrics.append(dict(metrics))
-        stop = run.stopper.update(check_metric(stop_monitor, metrics[stop_monitor]))
-        new_lr = run.plateau.update(check_metric(plateau_monitor, metrics[plateau_monitor]), lr)
+        stop = should_stop(check_metric(stop_monitor, metrics[stop_monitor]))
+        new_lr = float(next_lr(check_metric(plateau_monitor, metrics[plateau_monitor]), lr))
         run.reductions += new_lr != lr
         lr = new_lr
         if stop:

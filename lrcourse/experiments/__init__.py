@@ -7,6 +7,8 @@
   BERT settings as data; ``RECIPES["resnet"].build(steps_per_epoch, epochs)``.
 - ``compare(CompareSettings(...))``: train the runs over seeds with PyTorch or Keras, write
   ``results.csv`` and figures. ``lrcourse compare`` is its command line.
+- ``plateau_runs.train_plateau_runs()``: ReduceLROnPlateau and EarlyStopping in real
+  training, the never-stopping failure and its fixes (assignment 04).
 
 Importing this package imports neither torch nor TensorFlow.
 """

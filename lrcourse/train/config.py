@@ -18,8 +18,10 @@ extra threads only spin; one thread is the robust choice there (figures in
 benchmarks/RESULTS.md).
 
 ``plateau`` (``lrcourse.callbacks.ReduceLROnPlateau``) and ``early_stopping``
-(``lrcourse.callbacks.EarlyStopping``) are fed the ``monitor`` metric once per epoch. A
-plateau rule changes the learning rate itself, so it needs a constant one.
+(``lrcourse.callbacks.EarlyStopping``) are fed the ``monitor`` metric once per epoch;
+``stop_monitor`` gives early stopping a metric of its own (None: ``monitor``), e.g. the lr
+follows val_loss while stopping watches val_accuracy. A plateau rule changes the learning
+rate itself, so it needs a constant one.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class TrainConfig:
     plateau: Any = None
     early_stopping: Any = None
     monitor: str = "val_loss"
+    stop_monitor: str | None = None  # early stopping's metric (None: monitor)
     device: str | None = None  # None: the GPU when there is one, else the CPU
     mixed_precision: bool | None = None  # None: on for a GPU (bf16 where supported)
     progress: bool = True
@@ -59,6 +62,8 @@ class TrainConfig:
         validation.check_int("eval_batch_size", self.eval_batch_size, low=1)
         validation.check_int("seed", self.seed, low=0)
         validation.check_choice("monitor", self.monitor, MONITORS)
+        if self.stop_monitor is not None:
+            validation.check_choice("stop_monitor", self.stop_monitor, MONITORS)
         if self.max_steps is not None:
             validation.check_int("max_steps", self.max_steps, low=1)
         if self.cpu_threads is not None:
@@ -76,10 +81,15 @@ class TrainConfig:
                 f"schedule={self.schedule!r}"
             )
 
-        for name in ("plateau", "early_stopping"):
-            rule = getattr(self, name)
-            if rule is not None:
-                check_direction(name, rule, self.monitor)
+        if self.plateau is not None:
+            check_direction("plateau", self.plateau, self.monitor)
+        if self.early_stopping is not None:
+            check_direction("early_stopping", self.early_stopping, self.early_stopping_monitor)
+
+    @property
+    def early_stopping_monitor(self) -> str:
+        """The metric early stopping watches: ``stop_monitor``, else ``monitor``."""
+        return self.stop_monitor or self.monitor
 
     def with_(self, **changes) -> TrainConfig:
         """A copy with some fields changed."""

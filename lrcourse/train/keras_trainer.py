@@ -243,7 +243,7 @@ def fit(model, dataset, config: TrainConfig | None = None, *, run: str = "") -> 
     if config.plateau is not None:
         callbacks.append(config.plateau.to_keras(monitor=config.monitor))
     if config.early_stopping is not None:
-        stopper = config.early_stopping.to_keras(monitor=config.monitor)
+        stopper = config.early_stopping.to_keras(monitor=config.early_stopping_monitor)
         callbacks += [stopper, _EarlyStopWatch(history, stopper)]
     device = "cpu:0" if config.device == "cpu" else None
     try:

@@ -172,8 +172,11 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
     learning_rate = _LearningRate(config, optimizer, total)
     # each run gets its own plateau / early-stopping state, as Keras builds fresh callbacks
     plateau, stopper = (
-        None if rule is None else fresh_for(rule, config.monitor)
-        for rule in (config.plateau, config.early_stopping)
+        None if rule is None else fresh_for(rule, monitor)
+        for rule, monitor in (
+            (config.plateau, config.monitor),
+            (config.early_stopping, config.early_stopping_monitor),
+        )
     )
 
     history = History(run=run)
@@ -223,9 +226,9 @@ def _fit(model, dataset, config: TrainConfig, run: str) -> History:
                 train_time_s=epoch_train_time,
             )
             progress.epoch_done(epoch + 1, config.epochs, val_acc)
-            metric = val_loss if config.monitor == "val_loss" else val_acc
-            learning_rate.apply_plateau(plateau, metric, log.step)
-            if _should_stop(stopper, metric, model):
+            metrics = {"val_loss": val_loss, "val_accuracy": val_acc}
+            learning_rate.apply_plateau(plateau, metrics[config.monitor], log.step)
+            if _should_stop(stopper, metrics[config.early_stopping_monitor], model):
                 history.stopped_early = epoch + 1
                 break
             if log.step >= total:

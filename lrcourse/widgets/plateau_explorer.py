@@ -162,7 +162,7 @@ def draw(settings: Settings):
     runs = {"NumPy": numpy_run(settings), "torch": torch_run(settings)}
     runs["Keras"] = keras_run(settings)
     fig, (ax_lr, ax_loss) = plt.subplots(1, 2, figsize=(12, 3.6))
-    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.15, top=0.9, wspace=0.22)
+    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.14, top=0.86, wspace=0.22)
     styles = {
         "NumPy": dict(color=NUMPY_COLOR, linewidth=1.8),
         "torch": dict(color=TORCH_COLOR, marker="o", markerfacecolor="none", linestyle="none",
@@ -177,7 +177,13 @@ def draw(settings: Settings):
             ax_lr.axvline(run.stopped_epoch, color=styles[name]["color"], linestyle=":", lw=1)
     plots.style_lr_axis(ax_lr, log=True)
     ax_lr.set_ylim(LR_AXIS)  # fixed, so that moving a slider never rescales the picture
-    ax_lr.set(xlabel="epoch", xlim=(-2, MAX_EPOCHS + 2), title="lr set by ReduceLROnPlateau")
+    # the titles name every setting, so that each control changes the picture itself
+    ax_lr.set(xlabel="epoch", xlim=(-2, MAX_EPOCHS + 2))
+    ax_lr.set_title(
+        f"lr set by ReduceLROnPlateau\n(patience={settings.plateau_patience}, "
+        f"factor={settings.factor:.2f}, min_lr={settings.min_lr:g})",
+        fontsize=9,
+    )
     ax_lr.legend(loc="lower left", frameon=False, fontsize=8)
 
     mine = runs["NumPy"]
@@ -186,7 +192,12 @@ def draw(settings: Settings):
     if mine.stopped_epoch is not None:
         ax_loss.axvline(mine.stopped_epoch, color="0.3", linestyle=":", label="EarlyStopping")
     ax_loss.set(xlabel="epoch", ylabel="val_loss", xlim=(-2, MAX_EPOCHS + 2))
-    ax_loss.set_title("validation loss (NumPy run)")
+    ax_loss.set_title(
+        f"val_loss (noise {settings.noise:.3f}, flat from epoch {settings.plateau_epoch})\n"
+        f"EarlyStopping(patience={settings.stop_patience}, min_delta={settings.min_delta:.4f}) "
+        f"on {settings.stop_monitor}",
+        fontsize=9,
+    )
     ax_loss.grid(True, alpha=0.3)
     ax_loss.legend(loc="upper right", frameon=False, fontsize=8)
     lines = [

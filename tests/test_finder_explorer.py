@@ -9,37 +9,17 @@ curve and reports the model restored (a real one, on torch, in the slow test).
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from module_probe import modules_loaded_by
 
 from lrcourse import lr_finder
 from lrcourse.lr_finder.recorded import RECORDINGS, Recording
 from lrcourse.widgets import finder_explorer as fe
 
 
-def _modules_loaded_by(code: str, env: dict | None = None) -> list[str]:
-    probe = (
-        f"import json, sys\n{code}\n"
-        "print(json.dumps([m for m in ('torch', 'tensorflow', 'keras', 'ipywidgets', "
-        "'matplotlib') if m in sys.modules]))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **(env or {})},
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def test_importing_the_module_loads_nothing_heavy():
-    assert _modules_loaded_by("import lrcourse.widgets.finder_explorer") == []
+    assert modules_loaded_by("import lrcourse.widgets.finder_explorer") == []
 
 
 def test_under_nbgrader_it_is_built_without_drawing_or_a_live_run():
@@ -51,7 +31,7 @@ def test_under_nbgrader_it_is_built_without_drawing_or_a_live_run():
         "e.run_live()\n"
         "assert e.caption == '' and not e.drawn and e.run.disabled and calls == []"
     )
-    loaded = _modules_loaded_by(code, {"NBGRADER_EXECUTION": "autograde"})
+    loaded = modules_loaded_by(code, {"NBGRADER_EXECUTION": "autograde"})
     assert not {"torch", "tensorflow", "keras"} & set(loaded), loaded
 
 

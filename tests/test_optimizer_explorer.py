@@ -7,35 +7,15 @@ paths equal their torch twins; Adam's effective step is the syllabus' formula.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from module_probe import modules_loaded_by
 
 from lrcourse.widgets import optimizer_explorer as oe
 
 
-def _modules_loaded_by(code: str, env: dict | None = None) -> list[str]:
-    probe = (
-        f"import json, sys\n{code}\n"
-        "print(json.dumps([m for m in ('torch', 'tensorflow', 'keras', 'ipywidgets', "
-        "'matplotlib') if m in sys.modules]))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **(env or {})},
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def test_importing_the_module_loads_nothing_heavy():
-    assert _modules_loaded_by("import lrcourse.widgets.optimizer_explorer") == []
+    assert modules_loaded_by("import lrcourse.widgets.optimizer_explorer") == []
 
 
 def test_under_nbgrader_the_widget_is_built_without_drawing():
@@ -45,7 +25,7 @@ def test_under_nbgrader_the_widget_is_built_without_drawing():
         "assert box.explorer.caption == '' and numpy_path.cache_info().currsize == 0\n"
         "assert box.explorer.chosen() == ['SGD + momentum', 'RMSprop', 'Adam']"
     )
-    loaded = _modules_loaded_by(code, {"NBGRADER_EXECUTION": "autograde"})
+    loaded = modules_loaded_by(code, {"NBGRADER_EXECUTION": "autograde"})
     assert not {"torch", "tensorflow", "keras"} & set(loaded), loaded
 
 

@@ -9,35 +9,15 @@ the NumPy lrs bit for bit and Keras' callbacks the same up to float32 until the 
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from module_probe import modules_loaded_by
 
 from lrcourse.widgets import plateau_explorer as pe
 
 
-def _modules_loaded_by(code: str, env: dict | None = None) -> list[str]:
-    probe = (
-        f"import json, sys\n{code}\n"
-        "print(json.dumps([m for m in ('torch', 'tensorflow', 'keras', 'ipywidgets', "
-        "'matplotlib') if m in sys.modules]))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, **(env or {})},
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def test_importing_the_module_loads_nothing_heavy():
-    assert _modules_loaded_by("import lrcourse.widgets.plateau_explorer") == []
+    assert modules_loaded_by("import lrcourse.widgets.plateau_explorer") == []
 
 
 def test_under_nbgrader_the_widget_is_built_without_drawing():
@@ -50,7 +30,7 @@ def test_under_nbgrader_the_widget_is_built_without_drawing():
         "assert explorer.caption == '' and numpy_run.cache_info().currsize == 0\n"
         "assert list(explorer.controls)[:3] == ['plateau_patience', 'factor', 'min_delta']"
     )
-    loaded = _modules_loaded_by(code, {"NBGRADER_EXECUTION": "autograde"})
+    loaded = modules_loaded_by(code, {"NBGRADER_EXECUTION": "autograde"})
     assert not {"torch", "tensorflow", "keras"} & set(loaded), loaded
 
 

@@ -61,7 +61,7 @@ def test_reshaped_array_is_an_error():
     w = np.zeros(4)
     opt = optim.Adam()
     opt.step([w], [np.ones(4)])
-    w.shape = (2, 2)
+    w.resize((2, 2))  # the same array object, reshaped in place (setting .shape is deprecated)
     with pytest.raises(ValueError, match=r"params\[0\] has shape \(2, 2\), it had shape \(4,\)"):
         opt.step([w], [np.ones((2, 2))])
 

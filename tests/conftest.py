@@ -3,6 +3,12 @@
 A test that measures something worth reporting (the worst error against a framework twin,
 an autograding time...) asks for the ``report_figure`` fixture and records it; the
 figures appear in pytest's terminal summary, so ``make test`` output carries them.
+
+``make test`` runs the suite on two pytest-xdist workers (``-n 2 --dist loadgroup``): most of
+its time is spent waiting on kernels, browsers and nbgrader, not computing. Each test file
+is one group, so a module's expensive fixture is built once; the course pipeline's
+per-assignment fixture makes one group per assignment, so assignments spread over both
+workers. Figures recorded on a worker travel back to the controller with the worker's output.
 """
 
 from __future__ import annotations
@@ -28,9 +34,21 @@ def _cuda_available() -> bool:
     return torch.cuda.is_available()
 
 
+def add_xdist_groups(items) -> None:
+    """One xdist group per test file, and one per assignment in the course pipeline."""
+    for item in items:
+        group = item.nodeid.split("::")[0]
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "graded" in params:  # tests/test_course_pipeline.py's per-assignment fixture
+            group += f"[{params['graded']}]"
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """``gpu`` tests need a CUDA GPU: skipped without one, unless LRCOURSE_REQUIRE_GPU=1
     (benchmarks/gpu_check.sh), where a missing GPU is an error, not a silent skip."""
+    add_xdist_groups(items)
     gpu_items = [item for item in items if item.get_closest_marker("gpu")]
     if not gpu_items or _cuda_available():
         return
@@ -62,11 +80,28 @@ def report_figure():
     """``report_figure(key, value, fmt)``: keep the worst (largest) value seen per key."""
 
     def record(key: str, value: float, fmt: str = "{:.3g}"):
+        _keep_worst({key: (value, fmt)})
+
+    return record
+
+
+def _keep_worst(figures: dict) -> None:
+    for key, (value, fmt) in figures.items():
         old = _FIGURES.get(key)
         if old is None or value > old[0]:
             _FIGURES[key] = (value, fmt)
 
-    return record
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the figures to the controller
+        workeroutput["lrcourse_figures"] = {k: list(v) for k, v in _FIGURES.items()}
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: the controller, as a worker finishes
+def pytest_testnodedown(node, error):
+    figures = getattr(node, "workeroutput", {}).get("lrcourse_figures", {})
+    _keep_worst({key: tuple(value) for key, value in figures.items()})
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -4,7 +4,11 @@
   classes, a validation split, one SGD momentum, several seeds) plus cosine, cyclical,
   1-cycle, warm-up + cosine and an LR-finder run (see ``lrcourse.experiments.runs``).
 - ``RECIPES``: AlexNet, VGG, ResNet, Inception-v3, DenseNet, MobileNet, Transformer and
-  BERT settings as data; ``RECIPES["resnet"].build(steps_per_epoch, epochs)``.
+  BERT settings as data; ``RECIPES["resnet"].build(steps_per_epoch, epochs)``;
+  ``scale_recipe(name, steps_per_epoch, epochs)`` moves their lr changes to the same
+  fractions of a shorter run (``recipe_scaling``).
+- ``search``: grid, random and TPE search of the lr and a warm-up with Optuna (imported
+  only when used), on ``digits_mlp``'s NumPy network, in a study stored in a database.
 - ``compare(CompareSettings(...))``: train the runs over seeds with PyTorch or Keras, write
   ``results.csv`` and figures. ``lrcourse compare`` is its command line.
 - ``plateau_runs.train_plateau_runs()``: ReduceLROnPlateau and EarlyStopping in real
@@ -22,6 +26,7 @@ from .compare import (
     plan_comparison,
     run_comparison,
 )
+from .recipe_scaling import ScaledRecipe, scale_recipe
 from .recipes import RECIPES, BuiltRecipe, Recipe, format_recipes, get_recipe
 from .runs import GROUPS, RUNS, SGD_MOMENTUM, RunLength, RunSpec, select_runs
 from .scale import Scale, choose_scale
@@ -39,6 +44,7 @@ __all__ = [
     "RunLength",
     "RunSpec",
     "Scale",
+    "ScaledRecipe",
     "choose_scale",
     "compare",
     "format_recipes",
@@ -46,5 +52,6 @@ __all__ = [
     "get_recipe",
     "plan_comparison",
     "run_comparison",
+    "scale_recipe",
     "select_runs",
 ]

@@ -1,4 +1,4 @@
-"""06_recipes_and_practice, exercise 1 (2 points): Goyal et al.'s scaled lr with its warm-up."""
+"""06_recipes_and_practice, exercise 2 (2 points): Goyal et al.'s scaled lr with its warm-up."""
 
 import numpy as np
 from autograder.draws import as_steps, log_uniform, sorted_steps

@@ -1,4 +1,4 @@
-"""06_recipes_and_practice, exercise 2 (2 points): a log-uniform lr sampler."""
+"""06_recipes_and_practice, exercise 4 (2 points): a log-uniform lr sampler."""
 
 import numpy as np
 from autograder.draws import log_uniform

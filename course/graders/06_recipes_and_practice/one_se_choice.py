@@ -1,4 +1,4 @@
-"""06_recipes_and_practice, exercise 4 (3 points): a noise-aware choice among trials."""
+"""06_recipes_and_practice, exercise 5 (3 points): a noise-aware choice among trials."""
 
 import numpy as np
 from autograder.draws import log_uniform

@@ -1,4 +1,4 @@
-"""06_recipes_and_practice, exercise 5 (2 points): "x rate every k epochs", per update."""
+"""06_recipes_and_practice, exercise 1 (2 points): "x rate every k epochs", per update."""
 
 import numpy as np
 from autograder.draws import as_steps, sorted_steps

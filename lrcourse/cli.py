@@ -354,6 +354,7 @@ def main(argv=None) -> int:
     def one_line_warning(message, category, filename, lineno, file=None, line=None):
         print(f"{args.parser.prog}: warning: {_one_line(message)}", file=sys.stderr)
 
+    shown_before = warnings.showwarning  # put back when main returns: a notebook calls main()
     warnings.showwarning = one_line_warning  # e.g. a corrupt CIFAR-10 archive under "auto"
     created = _missing_dirs(args.out) if getattr(args, "out", None) else []
     ok = False
@@ -367,6 +368,7 @@ def main(argv=None) -> int:
         seconds = time.perf_counter() - started
         args.parser.exit(130, f"{args.parser.prog}: interrupted after {seconds:.0f} s\n")
     finally:
+        warnings.showwarning = shown_before
         if not ok:
             _remove_if_empty(created)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,9 @@ def test_tiny_compare_writes_csv_and_figures(tmp_path):
 
 
 def test_recipes_table_and_build(capsys):
+    shown_before = warnings.showwarning
     assert main(["recipes"]) == 0
+    assert warnings.showwarning is shown_before  # a notebook's kernel keeps its warnings
     assert "Inception-v3" in capsys.readouterr().out
     assert main(["recipes", "--build", "resnet", "--steps-per-epoch", "10", "--epochs", "100"]) == 0
     out = capsys.readouterr().out

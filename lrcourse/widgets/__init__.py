@@ -12,4 +12,6 @@ torch, keras) inside its functions, so importing this package costs nothing:
   ``04_plateau_and_stopping``);
 - ``finder_explorer``: recorded LR range tests replayed with any smoothing, skips and
   suggestion rule, and a live range test on a button press (assignment ``05_lr_finder``).
+- ``wsd_explorer``: a Warmup-Stable-Decay schedule, decays branched off its stable phase
+  and a cosine of the same length (assignment ``08_beyond``).
 """

@@ -12,6 +12,8 @@ torch, keras) inside its functions, so importing this package costs nothing:
   ``04_plateau_and_stopping``);
 - ``finder_explorer``: recorded LR range tests replayed with any smoothing, skips and
   suggestion rule, and a live range test on a button press (assignment ``05_lr_finder``).
+- ``run_length_explorer``: the reference comparison's schedules scaled to a run of any length,
+  the lr of every update (assignment ``07_reference_experiment``).
 - ``wsd_explorer``: a Warmup-Stable-Decay schedule, decays branched off its stable phase
   and a cosine of the same length (assignment ``08_beyond``).
 """

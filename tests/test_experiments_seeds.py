@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from lrcourse.experiments.compare import METRICS
+from lrcourse.experiments.compare import METRICS, write_results
 from lrcourse.experiments.conclusions import adadelta_is_best, adaptive_beat_sgd
 from lrcourse.experiments.confounds import ARTICLE, CONFOUNDS, COURSE, find_confounds
 from lrcourse.experiments.measured import (
@@ -165,3 +165,21 @@ def test_a_measurement_must_name_its_command_and_device(tmp_path):
         write_measured([row("constant", 0.7, 0.01)], path, command="c", device=" ")
     with pytest.raises(ValueError, match="rows is empty"):
         write_measured([], path, command="c", device="d")
+
+
+def test_the_command_line_turns_results_csv_into_a_measurement(tmp_path, capsys):
+    from lrcourse.experiments import measured
+
+    results = write_results([row("constant", 0.71, 0.004)], tmp_path / "results.csv")
+    out = tmp_path / "reference_comparison.csv"
+    assert measured.main([str(results), "--device", "NVIDIA H200", "--out", str(out)]) == 0
+    loaded = load_measured(out)
+    assert loaded.device == "NVIDIA H200" and loaded.command == MEASURE_COMMAND
+    assert loaded.row("constant")["final_val_accuracy_mean"] == 0.71
+    assert "1 runs measured on NVIDIA H200" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        measured.main([str(tmp_path / "missing.csv"), "--device", "x"])
+    assert "is not a file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        measured.main([str(results), "--device", " ", "--out", str(out)])
+    assert "device must be a one-line, non-empty string" in capsys.readouterr().err

@@ -16,15 +16,21 @@ required::
     constant,"SGD, constant lr 0.1",3,0.71,0.004,...
 
 ``write_measured(rows, path, command=..., device=...)`` writes that file from
-``Comparison.rows``. ``load_measured()`` returns a ``Measured`` (the rows, the command, the
-device) when the file exists, and a ``NotMeasured`` that says "not yet measured on a GPU"
-(and how to measure) when it does not. Nothing here invents a number: no file, no table.
+``Comparison.rows``; from the command line,
+``python -m lrcourse.experiments.measured results/results.csv --device "NVIDIA H200"`` turns the
+``results.csv`` of ``lrcourse compare`` into it. ``load_measured()`` returns a ``Measured``
+(the rows, the command, the device) when the file exists, and a ``NotMeasured`` that says
+"not yet measured on a GPU" (and how to measure) when it does not.
+Nothing here invents a number: no file, no table.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import datetime
 import io
+import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -33,6 +39,7 @@ from .compare import format_table, write_results
 
 MEASURED_FILE = "reference_comparison.csv"
 MEASURE_COMMAND = "lrcourse compare --runs all --seeds 3 --dataset cifar10 --full --out results"
+RECORD_COMMAND = 'python -m lrcourse.experiments.measured results/results.csv --device "..."'
 REQUIRED_NOTES = ("command", "device")
 TEXT_COLUMNS = ("run", "title")
 INT_COLUMNS = ("seeds", "diverged")
@@ -73,10 +80,9 @@ class NotMeasured:
 
     def __str__(self) -> str:
         return (
-            f"not yet measured on a GPU (there is no {self.path.name} in {self.path.parent}). "
-            f"To measure it, run `{MEASURE_COMMAND}` on a machine with a GPU and CIFAR-10, then "
-            "lrcourse.experiments.measured.write_measured(comparison.rows, path, command=..., "
-            "device=...)"
+            f"not yet measured on a GPU (lrcourse/experiments/measured/ holds no {self.path.name})."
+            f" To measure it, run `{MEASURE_COMMAND}` on a machine with a GPU and CIFAR-10, "
+            f"then `{RECORD_COMMAND}`."
         )
 
 
@@ -99,10 +105,15 @@ def load_measured(path: str | Path | None = None) -> Measured | NotMeasured:
     missing = [k for k in REQUIRED_NOTES if not notes.get(k)]
     if missing:
         raise ValueError(f"{path}: no '# {missing[0]}: ...' line: a measurement must say {missing}")
-    rows = [_parse_row(r) for r in csv.DictReader(io.StringIO("\n".join(lines)))]
+    rows = read_rows(lines)
     if not rows:
         raise ValueError(f"{path}: no result rows after the notes")
     return Measured(rows, notes["command"], notes["device"], path, notes)
+
+
+def read_rows(lines: list[str]) -> list[dict]:
+    """The rows of a ``results.csv`` (its lines, notes left out), numbers as numbers."""
+    return [_parse_row(r) for r in csv.DictReader(io.StringIO("\n".join(lines)))]
 
 
 def _parse_row(row: dict) -> dict:
@@ -131,3 +142,36 @@ def write_measured(rows: list[dict], path: str | Path, *, command: str, device: 
     header += "".join(f"# {k}: {v}\n" for k, v in notes.items())
     path.write_text(header + path.read_text())
     return path
+
+
+def main(argv=None) -> int:
+    """``python -m lrcourse.experiments.measured RESULTS_CSV --device DEVICE``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m lrcourse.experiments.measured",
+        description="Commit a GPU measurement of the reference comparison: the results.csv of "
+        "`lrcourse compare`, with the command and the device that made it.",
+    )
+    parser.add_argument("results", type=Path, help="the results.csv lrcourse compare wrote")
+    parser.add_argument("--device", required=True, help='the GPU, e.g. "NVIDIA H200"')
+    parser.add_argument("--command", default=MEASURE_COMMAND, help="the command that made it")
+    parser.add_argument("--out", type=Path, help="default: the package's own file")
+    args = parser.parse_args(argv)
+    if not args.results.is_file():
+        parser.error(f"results: {args.results} is not a file (lrcourse compare writes results.csv)")
+    try:
+        lines = [ln for ln in args.results.read_text().splitlines() if not ln.startswith("#")]
+        path = write_measured(
+            read_rows(lines),
+            args.out or default_path(),
+            command=args.command,
+            device=args.device,
+            date=datetime.date.today().isoformat(),
+        )
+    except ValueError as err:
+        parser.error(f"{args.results}: {err}")
+    print(f"wrote {path}: {len(read_rows(lines))} runs measured on {args.device}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -45,7 +45,7 @@ lab: $(STAMP)
 test: $(STAMP)
 	sh scripts/install_browser.sh
 	sh scripts/install_sandbox.sh
-	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=25
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=25
 
 test-fast: $(STAMP)
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m pytest -q -m "not slow"

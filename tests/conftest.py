@@ -4,11 +4,12 @@ A test that measures something worth reporting (the worst error against a framew
 an autograding time...) asks for the ``report_figure`` fixture and records it; the
 figures appear in pytest's terminal summary, so ``make test`` output carries them.
 
-``make test`` runs the suite on two pytest-xdist workers (``-n 2 --dist loadgroup``): most of
+``make test`` runs the suite on two pytest-xdist workers (``-n 2 --dist loadfile``): most of
 its time is spent waiting on kernels, browsers and nbgrader, not computing. Each test file
-is one group, so a module's expensive fixture is built once; the course pipeline's
-per-assignment fixture makes one group per assignment, so assignments spread over both
-workers. Figures recorded on a worker travel back to the controller with the worker's output.
+runs on one worker, so a module's expensive fixture is built once. (``--dist loadgroup``
+would split the course pipeline per assignment, but pytest-xdist 3.8 marks a group by
+rewriting ``item._nodeid``, which pytest 9.2 no longer reads: every group ran everywhere.)
+Figures recorded on a worker travel back to the controller with the worker's output.
 """
 
 from __future__ import annotations
@@ -34,21 +35,9 @@ def _cuda_available() -> bool:
     return torch.cuda.is_available()
 
 
-def add_xdist_groups(items) -> None:
-    """One xdist group per test file, and one per assignment in the course pipeline."""
-    for item in items:
-        group = item.nodeid.split("::")[0]
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        if "graded" in params:  # tests/test_course_pipeline.py's per-assignment fixture
-            group += f"[{params['graded']}]"
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """``gpu`` tests need a CUDA GPU: skipped without one, unless LRCOURSE_REQUIRE_GPU=1
     (benchmarks/gpu_check.sh), where a missing GPU is an error, not a silent skip."""
-    add_xdist_groups(items)
     gpu_items = [item for item in items if item.get_closest_marker("gpu")]
     if not gpu_items or _cuda_available():
         return

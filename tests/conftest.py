@@ -84,7 +84,8 @@ def _keep_worst(figures: dict) -> None:
 def pytest_sessionfinish(session):
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: hand the figures to the controller
-        workeroutput["lrcourse_figures"] = {k: list(v) for k, v in _FIGURES.items()}
+        # plain floats and strings only: execnet cannot send a numpy.float64
+        workeroutput["lrcourse_figures"] = {k: [float(v), str(f)] for k, (v, f) in _FIGURES.items()}
 
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: the controller, as a worker finishes
